@@ -1,0 +1,87 @@
+// The only header that includes pybind11: numpy arrays in, algorithm views out.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "f1tune/common.hpp"
+
+namespace f1tune::bindings {
+
+namespace py = pybind11;
+
+// A 2-D numpy array described as a strided view (no copy). The array must outlive the view.
+template <class T>
+StridedMatrix<T> as_matrix(const py::array& a, const char* name) {
+    if (a.ndim() != 2) throw py::value_error(std::string(name) + ": expected a 2-D array");
+    const auto item = static_cast<py::ssize_t>(sizeof(T));
+    if (a.itemsize() != item) throw py::type_error(std::string(name) + ": unexpected item size");
+    if (a.strides(0) % item != 0 || a.strides(1) % item != 0)
+        throw py::value_error(std::string(name) + ": strides must be multiples of the item size");
+    StridedMatrix<T> m;
+    m.data = static_cast<const T*>(a.data());
+    m.rows = static_cast<index_t>(a.shape(0));
+    m.cols = static_cast<index_t>(a.shape(1));
+    m.row_stride = static_cast<index_t>(a.strides(0) / item);
+    m.col_stride = static_cast<index_t>(a.strides(1) / item);
+    return m;
+}
+
+// Calls fn(y_view, s_view) with the C++ types matching the arrays' dtypes.
+template <class Fn>
+decltype(auto) dispatch_scores(const py::array& s, Fn&& fn) {
+    const char kind = s.dtype().kind();
+    if (kind == 'f' && s.itemsize() == 4) return fn(as_matrix<float>(s, "y_score"));
+    if (kind == 'f' && s.itemsize() == 8) return fn(as_matrix<double>(s, "y_score"));
+    throw py::type_error("y_score: expected float32 or float64, got " + std::string(py::str(s.dtype())));
+}
+
+template <class Fn>
+decltype(auto) dispatch_labels(const py::array& y, Fn&& fn) {
+    const char kind = y.dtype().kind();
+    const auto size = y.itemsize();
+    if ((kind == 'b' || kind == 'u') && size == 1) return fn(as_matrix<std::uint8_t>(y, "y_true"));
+    if (kind == 'i' && size == 1) return fn(as_matrix<std::int8_t>(y, "y_true"));
+    if (kind == 'i' && size == 4) return fn(as_matrix<std::int32_t>(y, "y_true"));
+    if (kind == 'i' && size == 8) return fn(as_matrix<std::int64_t>(y, "y_true"));
+    throw py::type_error("y_true: expected bool, uint8, int8, int32 or int64, got " +
+                         std::string(py::str(y.dtype())));
+}
+
+template <class Fn>
+decltype(auto) dispatch(const py::array& y, const py::array& s, Fn&& fn) {
+    if (y.ndim() != 2 || s.ndim() != 2 || y.shape(0) != s.shape(0) || y.shape(1) != s.shape(1))
+        throw py::value_error("y_true and y_score: expected 2-D arrays of the same shape");
+    return dispatch_labels(y, [&](auto yv) { return dispatch_scores(s, [&](auto sv) { return fn(yv, sv); }); });
+}
+
+// A C-contiguous float64 array's data, checked against the expected element count.
+inline const double* float64_data(const py::array& a, py::ssize_t expected, const char* name) {
+    if (a.dtype().kind() != 'f' || a.itemsize() != 8 || !(a.flags() & py::array::c_style))
+        throw py::type_error(std::string(name) + ": expected a C-contiguous float64 array");
+    if (a.size() != expected) throw py::value_error(std::string(name) + ": unexpected number of elements");
+    return static_cast<const double*>(a.data());
+}
+
+template <class T>
+py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<py::ssize_t> shape) {
+    py::array_t<T> out(shape);
+    if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(T));
+    return out;
+}
+
+inline py::dict flags_dict(const InputFlags& f) {
+    py::dict d;
+    d["bad_label"] = f.bad_label;
+    d["bad_score"] = f.bad_score;
+    return d;
+}
+
+void register_counting(py::module_& m);
+
+}  // namespace f1tune::bindings

@@ -1,0 +1,289 @@
+// Confusion counts of multi-label predictions `y_score >= threshold`, in one pass over the data.
+//
+// Three entry points, all returning per-label sums from which every confusion cell follows:
+//   count_at_thresholds  one threshold per label           -> tp[L], pp[L], pos[L]
+//   count_batch          T threshold settings, one pass    -> tp[T][L], pp[T][L], pos[L]
+//   sample_fbeta_sums    per-sample F-beta for T settings  -> sum of F over rows, undefined rows
+// (pp = predicted positives, pos = actual positives; fp = pp - tp, fn = pos - tp, tn = n - pos - fp.)
+#pragma once
+
+#include "f1tune/common.hpp"
+
+namespace f1tune {
+
+struct LabelCounts {
+    std::vector<count_t> tp, pp, pos;
+    InputFlags flags;
+};
+
+namespace detail {
+
+// Rows per block accumulated in 32-bit counters (vectorizes better than 64-bit) before flushing.
+constexpr index_t kBlockRows = index_t{1} << 20;
+
+// Counts rows [r0, r1) of a view whose labels are contiguous (C order): the inner loop runs
+// along the labels with unit stride, so it vectorizes.
+template <class S, class Y>
+void count_rows_label_contiguous(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* thr,
+                                 index_t r0, index_t r1, count_t* tp, count_t* pp, count_t* pos,
+                                 InputFlags& flags) {
+    const index_t L = s.cols;
+    std::vector<std::uint32_t> tp32(static_cast<std::size_t>(L)), pp32(static_cast<std::size_t>(L)),
+        pos32(static_cast<std::size_t>(L));
+    unsigned bad_label = 0, bad_score = 0;
+    for (index_t b = r0; b < r1; b += kBlockRows) {
+        const index_t be = std::min(r1, b + kBlockRows);
+        std::fill(tp32.begin(), tp32.end(), 0u);
+        std::fill(pp32.begin(), pp32.end(), 0u);
+        std::fill(pos32.begin(), pos32.end(), 0u);
+        std::uint32_t* __restrict t32 = tp32.data();
+        std::uint32_t* __restrict p32 = pp32.data();
+        std::uint32_t* __restrict q32 = pos32.data();
+        for (index_t r = b; r < be; ++r) {
+            const S* __restrict srow = s.data + r * s.row_stride;
+            const Y* __restrict yrow = y.data + r * y.row_stride;
+            for (index_t l = 0; l < L; ++l) {
+                const S v = srow[l];
+                const Y lab = yrow[l];
+                const std::uint32_t p = v >= thr[l] ? 1u : 0u;
+                const std::uint32_t t = static_cast<std::uint32_t>(lab) & 1u;
+                p32[l] += p;
+                t32[l] += p & t;
+                q32[l] += t;
+                bad_label |= is_bad_label(lab) ? 1u : 0u;
+                bad_score |= is_bad_score(v) ? 1u : 0u;
+            }
+        }
+        for (index_t l = 0; l < L; ++l) {
+            tp[l] += tp32[static_cast<std::size_t>(l)];
+            pp[l] += pp32[static_cast<std::size_t>(l)];
+            pos[l] += pos32[static_cast<std::size_t>(l)];
+        }
+    }
+    flags.bad_label |= bad_label != 0;
+    flags.bad_score |= bad_score != 0;
+}
+
+// Counts rows [r0, r1) one label at a time: fast when rows are contiguous (Fortran order),
+// correct for any strides.
+template <class S, class Y>
+void count_rows_by_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* thr, index_t r0,
+                         index_t r1, count_t* tp, count_t* pp, count_t* pos, InputFlags& flags) {
+    unsigned bad_label = 0, bad_score = 0;
+    for (index_t l = 0; l < s.cols; ++l) {
+        const S* __restrict scol = s.data + l * s.col_stride;
+        const Y* __restrict ycol = y.data + l * y.col_stride;
+        const index_t ss = s.row_stride, ys = y.row_stride;
+        const S th = thr[l];
+        count_t t_sum = 0, p_sum = 0, q_sum = 0;
+        for (index_t b = r0; b < r1; b += kBlockRows) {
+            const index_t be = std::min(r1, b + kBlockRows);
+            std::uint32_t t32 = 0, p32 = 0, q32 = 0;
+            for (index_t r = b; r < be; ++r) {
+                const S v = scol[r * ss];
+                const Y lab = ycol[r * ys];
+                const std::uint32_t p = v >= th ? 1u : 0u;
+                const std::uint32_t t = static_cast<std::uint32_t>(lab) & 1u;
+                p32 += p;
+                t32 += p & t;
+                q32 += t;
+                bad_label |= is_bad_label(lab) ? 1u : 0u;
+                bad_score |= is_bad_score(v) ? 1u : 0u;
+            }
+            t_sum += t32;
+            p_sum += p32;
+            q_sum += q32;
+        }
+        tp[l] += t_sum;
+        pp[l] += p_sum;
+        pos[l] += q_sum;
+    }
+    flags.bad_label |= bad_label != 0;
+    flags.bad_score |= bad_score != 0;
+}
+
+// Number of entries of the ascending array a[0..n) that are <= v (branch-free binary search).
+template <class S>
+inline index_t count_not_above(const S* a, index_t n, S v) {
+    if (n == 0) return 0;
+    const S* base = a;
+    while (n > 1) {
+        const index_t half = n / 2;
+        base = (base[half] <= v) ? base + half : base;
+        n -= half;
+    }
+    return static_cast<index_t>(base - a) + (*base <= v ? 1 : 0);
+}
+
+}  // namespace detail
+
+// Per-label counts of `s >= thresholds[l]`. thresholds has s.cols entries.
+template <class S, class Y>
+LabelCounts count_at_thresholds(const StridedMatrix<Y>& y, const StridedMatrix<S>& s,
+                                const double* thresholds, int n_threads) {
+    const index_t n = s.rows, L = s.cols;
+    std::vector<S> thr(static_cast<std::size_t>(L));
+    for (index_t l = 0; l < L; ++l) thr[static_cast<std::size_t>(l)] = threshold_as<S>(thresholds[l]);
+
+    const int workers = choose_threads(n_threads, n * L, n);
+    std::vector<LabelCounts> part(static_cast<std::size_t>(workers));
+    for (auto& p : part) {
+        p.tp.assign(static_cast<std::size_t>(L), 0);
+        p.pp.assign(static_cast<std::size_t>(L), 0);
+        p.pos.assign(static_cast<std::size_t>(L), 0);
+    }
+    const bool by_row = s.labels_contiguous() && y.labels_contiguous() && !(s.rows_contiguous() && L > 1);
+    parallel_for(n, workers, [&](int w, index_t b, index_t e) {
+        auto& p = part[static_cast<std::size_t>(w)];
+        if (by_row)
+            detail::count_rows_label_contiguous(y, s, thr.data(), b, e, p.tp.data(), p.pp.data(), p.pos.data(),
+                                                p.flags);
+        else
+            detail::count_rows_by_label(y, s, thr.data(), b, e, p.tp.data(), p.pp.data(), p.pos.data(), p.flags);
+    });
+    LabelCounts out = std::move(part[0]);
+    for (std::size_t w = 1; w < part.size(); ++w) {
+        for (std::size_t l = 0; l < static_cast<std::size_t>(L); ++l) {
+            out.tp[l] += part[w].tp[l];
+            out.pp[l] += part[w].pp[l];
+            out.pos[l] += part[w].pos[l];
+        }
+        out.flags.merge(part[w].flags);
+    }
+    return out;
+}
+
+// Counts for T threshold settings at once. thresholds is a C-contiguous (T, L) array.
+// Each label's T thresholds are sorted once; every score is binary-searched among them and lands
+// in one of T+1 bins, whose suffix sums give the counts for every setting: one pass over the data.
+template <class S, class Y>
+LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds,
+                        index_t T, int n_threads) {
+    const index_t n = s.rows, L = s.cols, B = T + 1;
+    // sorted[l*T + j] is label l's j-th smallest threshold; order[l*T + j] the setting it came from.
+    std::vector<S> sorted(static_cast<std::size_t>(L * T));
+    std::vector<index_t> order(static_cast<std::size_t>(L * T));
+    for (index_t l = 0; l < L; ++l) {
+        index_t* o = order.data() + l * T;
+        for (index_t j = 0; j < T; ++j) o[j] = j;
+        std::stable_sort(o, o + T, [&](index_t a, index_t b) { return thresholds[a * L + l] < thresholds[b * L + l]; });
+        for (index_t j = 0; j < T; ++j) sorted[static_cast<std::size_t>(l * T + j)] = threshold_as<S>(thresholds[o[j] * L + l]);
+    }
+
+    const int workers = choose_threads(n_threads, n * L, n);
+    struct Part {
+        std::vector<count_t> all, positive;  // (L, T+1) bins
+        InputFlags flags;
+    };
+    std::vector<Part> part(static_cast<std::size_t>(workers));
+    for (auto& p : part) {
+        p.all.assign(static_cast<std::size_t>(L * B), 0);
+        p.positive.assign(static_cast<std::size_t>(L * B), 0);
+    }
+    parallel_for(n, workers, [&](int w, index_t b, index_t e) {
+        auto& p = part[static_cast<std::size_t>(w)];
+        unsigned bad_label = 0, bad_score = 0;
+        for (index_t r = b; r < e; ++r) {
+            for (index_t l = 0; l < L; ++l) {
+                const S v = s(r, l);
+                const Y lab = y(r, l);
+                bad_label |= is_bad_label(lab) ? 1u : 0u;
+                bad_score |= is_bad_score(v) ? 1u : 0u;
+                const index_t k = detail::count_not_above(sorted.data() + l * T, T, v);
+                p.all[static_cast<std::size_t>(l * B + k)] += 1;
+                p.positive[static_cast<std::size_t>(l * B + k)] += static_cast<count_t>(lab) & 1;
+            }
+        }
+        p.flags.bad_label |= bad_label != 0;
+        p.flags.bad_score |= bad_score != 0;
+    });
+    for (std::size_t w = 1; w < part.size(); ++w) {
+        for (std::size_t i = 0; i < part[0].all.size(); ++i) {
+            part[0].all[i] += part[w].all[i];
+            part[0].positive[i] += part[w].positive[i];
+        }
+        part[0].flags.merge(part[w].flags);
+    }
+
+    LabelCounts out;
+    out.flags = part[0].flags;
+    out.tp.assign(static_cast<std::size_t>(T * L), 0);
+    out.pp.assign(static_cast<std::size_t>(T * L), 0);
+    out.pos.assign(static_cast<std::size_t>(L), 0);
+    for (index_t l = 0; l < L; ++l) {
+        const count_t* all = part[0].all.data() + l * B;
+        const count_t* positive = part[0].positive.data() + l * B;
+        // A score in bin k clears the j-th smallest threshold iff j < k: suffix sums over bins.
+        count_t pp_acc = 0, tp_acc = 0;
+        for (index_t k = B - 1; k >= 1; --k) {
+            pp_acc += all[k];
+            tp_acc += positive[k];
+            const index_t setting = order[static_cast<std::size_t>(l * T + (k - 1))];
+            out.pp[static_cast<std::size_t>(setting * L + l)] = pp_acc;
+            out.tp[static_cast<std::size_t>(setting * L + l)] = tp_acc;
+        }
+        out.pos[static_cast<std::size_t>(l)] = tp_acc + positive[0];
+    }
+    return out;
+}
+
+struct SampleSums {
+    std::vector<double> fbeta_sum;      // (T,) sum over rows of the per-row F-beta, defined rows only
+    std::vector<count_t> n_undefined;   // (T,) rows with no true and no predicted positive
+    InputFlags flags;
+};
+
+// Per-sample (row-wise) F-beta for T settings, summed over rows. thresholds is C-contiguous (T, L).
+template <class S, class Y>
+SampleSums sample_fbeta_sums(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds,
+                             index_t T, double beta2, int n_threads) {
+    const index_t n = s.rows, L = s.cols;
+    std::vector<S> thr(static_cast<std::size_t>(T * L));
+    for (std::size_t i = 0; i < thr.size(); ++i) thr[i] = threshold_as<S>(thresholds[i]);
+    const int workers = choose_threads(n_threads, n * L * T, n);
+    std::vector<SampleSums> part(static_cast<std::size_t>(workers));
+    for (auto& p : part) {
+        p.fbeta_sum.assign(static_cast<std::size_t>(T), 0.0);
+        p.n_undefined.assign(static_cast<std::size_t>(T), 0);
+    }
+    parallel_for(n, workers, [&](int w, index_t b, index_t e) {
+        auto& p = part[static_cast<std::size_t>(w)];
+        unsigned bad_label = 0, bad_score = 0;
+        for (index_t r = b; r < e; ++r) {
+            count_t pos = 0;
+            for (index_t l = 0; l < L; ++l) {
+                const Y lab = y(r, l);
+                bad_label |= is_bad_label(lab) ? 1u : 0u;
+                bad_score |= is_bad_score(s(r, l)) ? 1u : 0u;
+                pos += static_cast<count_t>(lab) & 1;
+            }
+            for (index_t t = 0; t < T; ++t) {
+                const S* th = thr.data() + t * L;
+                count_t tp = 0, pp = 0;
+                for (index_t l = 0; l < L; ++l) {
+                    const count_t pred = s(r, l) >= th[l] ? 1 : 0;
+                    pp += pred;
+                    tp += pred & (static_cast<count_t>(y(r, l)) & 1);
+                }
+                const double denom = beta2 * static_cast<double>(pos) + static_cast<double>(pp);
+                if (denom == 0.0)
+                    p.n_undefined[static_cast<std::size_t>(t)] += 1;
+                else
+                    p.fbeta_sum[static_cast<std::size_t>(t)] += (1.0 + beta2) * static_cast<double>(tp) / denom;
+            }
+        }
+        p.flags.bad_label |= bad_label != 0;
+        p.flags.bad_score |= bad_score != 0;
+    });
+    SampleSums out = std::move(part[0]);
+    for (std::size_t w = 1; w < part.size(); ++w) {
+        for (std::size_t t = 0; t < static_cast<std::size_t>(T); ++t) {
+            out.fbeta_sum[t] += part[w].fbeta_sum[t];
+            out.n_undefined[t] += part[w].n_undefined[t];
+        }
+        out.flags.merge(part[w].flags);
+    }
+    return out;
+}
+
+}  // namespace f1tune

@@ -1,0 +1,161 @@
+"""Argument checks shared by every public entry point.
+
+Each check runs once at the public boundary and raises a ``TypeError`` or ``ValueError`` whose
+message names the argument, what was expected and what was received. Value checks that would
+need an extra pass over large inputs (targets outside {0, 1}, NaN or inf scores) are done by the
+compiled kernels during their single pass and reported here by :func:`raise_for_flags`.
+Nothing is copied or modified: the returned arrays are views of the inputs.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+
+LABEL_DTYPES = (np.dtype(np.bool_), np.dtype(np.uint8), np.dtype(np.int8), np.dtype(np.int32), np.dtype(np.int64))
+SCORE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+AVERAGES = ("micro", "macro", "weighted", "samples", None)
+
+
+def _as_array(value: Any, name: str) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        return value
+    if hasattr(value, "__array__") or isinstance(value, (list, tuple)):
+        try:
+            return np.asarray(value)
+        except ValueError as err:  # ragged nested lists
+            raise ValueError(f"{name}: expected a rectangular array, got {type(value).__name__} ({err})") from None
+    raise TypeError(f"{name}: expected an array-like, got {type(value).__name__}")
+
+
+def _check_ndim(a: np.ndarray, name: str) -> None:
+    if a.ndim not in (1, 2):
+        raise ValueError(f"{name}: expected shape (n_samples,) or (n_samples, n_labels), got {a.ndim}-D shape {a.shape}")
+    if a.size == 0:
+        raise ValueError(f"{name}: expected a non-empty array, got shape {a.shape}")
+
+
+def check_y_score(y_score: Any, name: str = "y_score") -> np.ndarray:
+    """Return ``y_score`` as a float32/float64 array of 1 or 2 dimensions, without copying."""
+    a = _as_array(y_score, name)
+    if a.dtype not in SCORE_DTYPES:
+        raise TypeError(
+            f"{name}: expected float32 or float64 scores, got dtype {a.dtype}"
+            + ("; convert explicitly, e.g. y_score.astype(np.float32)" if a.dtype.kind in "biuf" else "")
+        )
+    _check_ndim(a, name)
+    return a
+
+
+def check_y_true(y_true: Any, name: str = "y_true") -> np.ndarray:
+    """Return ``y_true`` as a bool/uint8/int8/int32/int64 array of 1 or 2 dimensions, without copying."""
+    a = _as_array(y_true, name)
+    if a.dtype not in LABEL_DTYPES:
+        hint = "; convert explicitly, e.g. y_true.astype(np.int8)" if a.dtype.kind in "biuf" else ""
+        raise TypeError(f"{name}: expected 0/1 labels of dtype bool, uint8, int8, int32 or int64, got dtype {a.dtype}{hint}")
+    _check_ndim(a, name)
+    return a
+
+
+def check_targets_and_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Check a (y_true, y_score) pair and return 2-D views of shape (n, L) and whether the input was 1-D.
+
+    A 1-D pair is one label: it is viewed as shape (n, 1), and callers drop the label axis again.
+    """
+    y = check_y_true(y_true)
+    s = check_y_score(y_score)
+    if y.shape != s.shape:
+        raise ValueError(f"y_true and y_score: expected the same shape, got {y.shape} and {s.shape}")
+    one_label = s.ndim == 1
+    if one_label:
+        y, s = y[:, None], s[:, None]
+    if y.dtype == np.bool_:
+        y = y.view(np.uint8)
+    return y, s, one_label
+
+
+def check_thresholds(thresholds: Any, n_labels: int, one_label: bool) -> tuple[np.ndarray, bool]:
+    """Return thresholds as a C-contiguous float64 array of shape (T, n_labels) and whether it is a batch.
+
+    Accepted: a scalar; a per-label vector (L,); a batch (T, L), or (T, 1) shared by all labels.
+    For one-label input (1-D y_score), a vector (T,) is a batch of T thresholds.
+    """
+    t = _as_array(thresholds, "thresholds") if not isinstance(thresholds, numbers.Real) else np.asarray(thresholds)
+    if t.dtype.kind not in "iuf":
+        raise TypeError(f"thresholds: expected real numbers, got dtype {t.dtype}")
+    if t.size and np.isnan(t).any():
+        raise ValueError("thresholds: expected numbers, got NaN")
+    L = n_labels
+    if t.ndim == 0:
+        return np.full((1, L), float(t), dtype=np.float64), False
+    if t.size == 0:
+        raise ValueError(f"thresholds: expected at least one threshold, got shape {t.shape}")
+    if t.ndim == 1 and one_label:
+        return np.ascontiguousarray(t, dtype=np.float64).reshape(-1, 1), True
+    if t.ndim == 1:
+        if t.shape[0] != L:
+            raise ValueError(
+                f"thresholds: expected a scalar, a per-label vector of shape ({L},) or a batch of shape (T, {L}) "
+                f"or (T, 1), got shape {t.shape}; for a batch of thresholds shared by all labels pass thresholds[:, None]"
+            )
+        return np.ascontiguousarray(t, dtype=np.float64).reshape(1, L), False
+    if t.ndim == 2 and t.shape[1] in (1, L):
+        return np.ascontiguousarray(np.broadcast_to(t, (t.shape[0], L)), dtype=np.float64), True
+    raise ValueError(f"thresholds: expected a scalar, shape ({L},), (T, {L}) or (T, 1), got shape {t.shape}")
+
+
+def check_beta(beta: Any) -> float:
+    """Return ``beta`` as a float after checking it is a finite number > 0."""
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"beta: expected a positive real number, got {type(beta).__name__}")
+    b = float(beta)
+    if not (np.isfinite(b) and b > 0):
+        raise ValueError(f"beta: expected a finite number > 0, got {beta!r}")
+    return b
+
+
+def check_average(average: Any, allowed: tuple[Any, ...] = AVERAGES) -> Any:
+    """Return ``average`` after checking it is one of ``allowed``."""
+    if average not in allowed or (average is not None and not isinstance(average, str)):
+        raise ValueError(f"average: expected one of {', '.join(repr(a) for a in allowed)}, got {average!r}")
+    return average
+
+
+def check_zero_division(zero_division: Any) -> tuple[float, bool]:
+    """Return (value used when a score is undefined, whether to warn) for ``zero_division``.
+
+    As in scikit-learn: 0, 1, ``np.nan``, or ``"warn"`` (acts as 0 and warns).
+    """
+    if isinstance(zero_division, str):
+        if zero_division == "warn":
+            return 0.0, True
+    elif isinstance(zero_division, numbers.Real) and not isinstance(zero_division, bool):
+        z = float(zero_division)
+        if z in (0.0, 1.0) or np.isnan(z):
+            return z, False
+    raise ValueError(f"zero_division: expected 0, 1, np.nan or 'warn', got {zero_division!r}")
+
+
+def check_n_threads(n_threads: Any) -> int:
+    """Return the thread count for the core: 0 means all cores."""
+    if n_threads is None:
+        return 0
+    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral) or n_threads < 1:
+        raise ValueError(f"n_threads: expected None (all cores) or an integer >= 1, got {n_threads!r}")
+    return int(n_threads)
+
+
+def raise_for_flags(flags: dict[str, bool]) -> None:
+    """Raise for the value problems a kernel found during its pass over the data."""
+    if flags["bad_label"]:
+        raise ValueError("y_true: expected values in {0, 1}, found other values")
+    if flags["bad_score"]:
+        raise ValueError("y_score: expected finite scores, found NaN or inf")
+
+
+def warn_undefined(what: str) -> None:
+    """Warn, as scikit-learn does for zero_division='warn', that a score was undefined and set to 0."""
+    warnings.warn(f"{what} is ill-defined and being set to 0.0; use zero_division to control this", UserWarning, stacklevel=3)
