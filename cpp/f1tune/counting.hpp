@@ -102,19 +102,6 @@ void count_rows_by_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, c
     flags.bad_score |= bad_score != 0;
 }
 
-// Number of entries of the ascending array a[0..n) that are <= v (branch-free binary search).
-template <class S>
-inline index_t count_not_above(const S* a, index_t n, S v) {
-    if (n == 0) return 0;
-    const S* base = a;
-    while (n > 1) {
-        const index_t half = n / 2;
-        base = (base[half] <= v) ? base + half : base;
-        n -= half;
-    }
-    return static_cast<index_t>(base - a) + (*base <= v ? 1 : 0);
-}
-
 }  // namespace detail
 
 // Per-label counts of `s >= thresholds[l]`. thresholds has s.cols entries.
@@ -153,55 +140,171 @@ LabelCounts count_at_thresholds(const StridedMatrix<Y>& y, const StridedMatrix<S
     return out;
 }
 
-// Counts for T threshold settings at once. thresholds is a C-contiguous (T, L) array.
-// Each label's T thresholds are sorted once; every score is binary-searched among them and lands
-// in one of T+1 bins, whose suffix sums give the counts for every setting: one pass over the data.
-template <class S, class Y>
-LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds,
-                        index_t T, int n_threads) {
-    const index_t n = s.rows, L = s.cols, B = T + 1;
-    // sorted[l*T + j] is label l's j-th smallest threshold; order[l*T + j] the setting it came from.
-    std::vector<S> sorted(static_cast<std::size_t>(L * T));
-    std::vector<index_t> order(static_cast<std::size_t>(L * T));
+// Locates a score among one label's T sorted thresholds in O(1).
+// A monotone bucket map g(v) = clamp(floor((v - lo) * scale)) sends thresholds and scores alike to
+// G buckets; since g is non-decreasing, every threshold in a lower bucket is < v and every one
+// in a higher bucket is > v, so only thresholds sharing v's bucket need comparing. G grows until
+// each bucket holds at most one distinct threshold value, making the lookup branch-free; if
+// thresholds are too clustered for that, the bucket is scanned instead. Exact either way.
+template <class S>
+struct ThresholdIndex {
+    index_t T = 0, G = 1;
+    bool single = true;               // every bucket holds <= 1 distinct threshold value
+    std::vector<S> sorted;            // (L, T) ascending per label
+    std::vector<S> lo, scale;         // (L,)
+    std::vector<std::uint32_t> start; // (L, G + 1): first sorted position of each bucket
+    std::vector<S> first;             // (L, G): smallest threshold in the bucket (+inf if empty)
+    std::vector<std::uint32_t> mult;  // (L, G): how many thresholds equal `first`
+
+    index_t bucket(index_t l, S v) const {
+        const S x = (v - lo[static_cast<std::size_t>(l)]) * scale[static_cast<std::size_t>(l)];
+        // Comparisons (not a cast of NaN) keep this defined for every input.
+        if (!(x > S(0))) return 0;
+        if (!(x < static_cast<S>(G))) return G - 1;
+        return std::min<index_t>(static_cast<index_t>(x), G - 1);
+    }
+
+    // Number of label l's thresholds that are <= v.
+    index_t count_not_above(index_t l, S v) const {
+        const index_t g = bucket(l, v);
+        const std::uint32_t* st = start.data() + l * (G + 1);
+        if (single) {
+            const index_t i = l * G + g;
+            // Branch-free: whether v clears the bucket's value is a coin flip for the predictor.
+            const std::uint32_t clears = 0u - static_cast<std::uint32_t>(v >= first[static_cast<std::size_t>(i)]);
+            return st[g] + (mult[static_cast<std::size_t>(i)] & clears);
+        }
+        const S* srt = sorted.data() + l * T;
+        index_t k = st[g];
+        const index_t end = st[g + 1];
+        while (k < end && srt[k] <= v) ++k;
+        return k;
+    }
+
+    void build_buckets(index_t L) {
+        start.assign(static_cast<std::size_t>(L * (G + 1)), 0);
+        first.assign(static_cast<std::size_t>(L * G), std::numeric_limits<S>::infinity());
+        mult.assign(static_cast<std::size_t>(L * G), 0);
+        single = true;
+        for (index_t l = 0; l < L; ++l) {
+            const auto i = static_cast<std::size_t>(l);
+            const S* srt = sorted.data() + l * T;
+            index_t a = 0, b = T - 1;  // spread buckets over the finite thresholds
+            while (a < T && !std::isfinite(srt[a])) ++a;
+            while (b > a && !std::isfinite(srt[b])) --b;
+            lo[i] = a < T ? srt[a] : S(0);
+            const double span = a < T ? static_cast<double>(srt[b]) - static_cast<double>(srt[a]) : 0.0;
+            const double sc = span > 0 ? static_cast<double>(G) / span : 1.0;
+            scale[i] = sc < static_cast<double>(std::numeric_limits<S>::max()) ? static_cast<S>(sc)
+                                                                                : std::numeric_limits<S>::max();
+            std::uint32_t* st = start.data() + l * (G + 1);
+            for (index_t j = 0; j < T; ++j) {
+                const index_t g = bucket(l, srt[j]);
+                st[g + 1] += 1;
+                S& f = first[static_cast<std::size_t>(l * G + g)];
+                std::uint32_t& m = mult[static_cast<std::size_t>(l * G + g)];
+                if (m == 0 || srt[j] == f) {
+                    f = srt[j];
+                    m += 1;
+                } else {
+                    single = false;
+                }
+            }
+            for (index_t g = 0; g < G; ++g) st[g + 1] += st[g];
+        }
+    }
+};
+
+template <class S>
+ThresholdIndex<S> build_threshold_index(const double* thresholds, index_t T, index_t L, std::vector<index_t>& order) {
+    ThresholdIndex<S> ix;
+    ix.T = T;
+    ix.sorted.resize(static_cast<std::size_t>(L * T));
+    ix.lo.resize(static_cast<std::size_t>(L));
+    ix.scale.resize(static_cast<std::size_t>(L));
+    order.resize(static_cast<std::size_t>(L * T));
     for (index_t l = 0; l < L; ++l) {
         index_t* o = order.data() + l * T;
         for (index_t j = 0; j < T; ++j) o[j] = j;
         std::stable_sort(o, o + T, [&](index_t a, index_t b) { return thresholds[a * L + l] < thresholds[b * L + l]; });
-        for (index_t j = 0; j < T; ++j) sorted[static_cast<std::size_t>(l * T + j)] = threshold_as<S>(thresholds[o[j] * L + l]);
+        S* srt = ix.sorted.data() + l * T;
+        for (index_t j = 0; j < T; ++j) srt[j] = threshold_as<S>(thresholds[o[j] * L + l]);
     }
+    // Finer buckets until each holds one distinct value, within a memory budget of ~64 T per label.
+    for (index_t factor : {2, 8, 64}) {
+        ix.G = std::max<index_t>(1, factor * T);
+        ix.build_buckets(L);
+        if (ix.single) break;
+    }
+    return ix;
+}
+
+// Counts for T threshold settings at once. thresholds is a C-contiguous (T, L) array.
+// Each score lands in one of T+1 bins (how many of its label's thresholds it clears); suffix sums
+// over the bins give the counts for every setting: one pass over the data.
+template <class S, class Y>
+LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds,
+                        index_t T, int n_threads) {
+    const index_t n = s.rows, L = s.cols, B = T + 1;
+    std::vector<index_t> order;
+    const ThresholdIndex<S> ix = build_threshold_index<S>(thresholds, T, L, order);
 
     const int workers = choose_threads(n_threads, n * L, n);
     struct Part {
-        std::vector<count_t> all, positive;  // (L, T+1) bins
+        std::vector<count_t> bins;  // (L, T+1, 2): [label][bin][is positive]
         InputFlags flags;
     };
     std::vector<Part> part(static_cast<std::size_t>(workers));
-    for (auto& p : part) {
-        p.all.assign(static_cast<std::size_t>(L * B), 0);
-        p.positive.assign(static_cast<std::size_t>(L * B), 0);
-    }
+    for (auto& p : part) p.bins.assign(static_cast<std::size_t>(L * B * 2), 0);
+    const bool by_row = s.labels_contiguous() && y.labels_contiguous() && !(s.rows_contiguous() && L > 1);
+    // Two loops per row: the lookups first (into a small buffer), then the bin increments.
+    // Fused, each store's address waits on a long lookup chain and stalls the following loads.
+    // 16-bit bins keep the working set small; a row adds at most 1 to a bin, so flush every 65535.
+    constexpr index_t kFlushRows = 65535;
     parallel_for(n, workers, [&](int w, index_t b, index_t e) {
         auto& p = part[static_cast<std::size_t>(w)];
+        std::vector<std::uint16_t> bins16(static_cast<std::size_t>(L * B * 2), 0);
+        std::vector<std::uint32_t> slot(static_cast<std::size_t>(by_row ? L : std::min<index_t>(e - b, kFlushRows)));
+        std::uint16_t* bins = bins16.data();
+        std::uint32_t* sl = slot.data();
         unsigned bad_label = 0, bad_score = 0;
-        for (index_t r = b; r < e; ++r) {
-            for (index_t l = 0; l < L; ++l) {
-                const S v = s(r, l);
-                const Y lab = y(r, l);
-                bad_label |= is_bad_label(lab) ? 1u : 0u;
-                bad_score |= is_bad_score(v) ? 1u : 0u;
-                const index_t k = detail::count_not_above(sorted.data() + l * T, T, v);
-                p.all[static_cast<std::size_t>(l * B + k)] += 1;
-                p.positive[static_cast<std::size_t>(l * B + k)] += static_cast<count_t>(lab) & 1;
+        for (index_t fb = b; fb < e; fb += kFlushRows) {
+            const index_t fe = std::min(e, fb + kFlushRows);
+            if (by_row) {
+                for (index_t r = fb; r < fe; ++r) {
+                    const S* srow = s.data + r * s.row_stride;
+                    const Y* yrow = y.data + r * y.row_stride;
+                    for (index_t l = 0; l < L; ++l) {
+                        const S v = srow[l];
+                        const Y lab = yrow[l];
+                        bad_label |= is_bad_label(lab) ? 1u : 0u;
+                        bad_score |= is_bad_score(v) ? 1u : 0u;
+                        const index_t k = ix.count_not_above(l, v);
+                        sl[l] = static_cast<std::uint32_t>((l * B + k) * 2 + (static_cast<index_t>(lab) & 1));
+                    }
+                    for (index_t l = 0; l < L; ++l) bins[sl[l]] += 1;
+                }
+            } else {
+                for (index_t l = 0; l < L; ++l) {
+                    for (index_t r = fb; r < fe; ++r) {
+                        const S v = s(r, l);
+                        const Y lab = y(r, l);
+                        bad_label |= is_bad_label(lab) ? 1u : 0u;
+                        bad_score |= is_bad_score(v) ? 1u : 0u;
+                        const index_t k = ix.count_not_above(l, v);
+                        sl[r - fb] = static_cast<std::uint32_t>((l * B + k) * 2 + (static_cast<index_t>(lab) & 1));
+                    }
+                    for (index_t r = fb; r < fe; ++r) bins[sl[r - fb]] += 1;
+                }
             }
+            for (std::size_t i = 0; i < bins16.size(); ++i) p.bins[i] += bins16[i];
+            std::fill(bins16.begin(), bins16.end(), std::uint16_t{0});
         }
         p.flags.bad_label |= bad_label != 0;
         p.flags.bad_score |= bad_score != 0;
     });
     for (std::size_t w = 1; w < part.size(); ++w) {
-        for (std::size_t i = 0; i < part[0].all.size(); ++i) {
-            part[0].all[i] += part[w].all[i];
-            part[0].positive[i] += part[w].positive[i];
-        }
+        for (std::size_t i = 0; i < part[0].bins.size(); ++i) part[0].bins[i] += part[w].bins[i];
         part[0].flags.merge(part[w].flags);
     }
 
@@ -211,18 +314,17 @@ LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
     out.pp.assign(static_cast<std::size_t>(T * L), 0);
     out.pos.assign(static_cast<std::size_t>(L), 0);
     for (index_t l = 0; l < L; ++l) {
-        const count_t* all = part[0].all.data() + l * B;
-        const count_t* positive = part[0].positive.data() + l * B;
+        const count_t* bins = part[0].bins.data() + l * B * 2;
         // A score in bin k clears the j-th smallest threshold iff j < k: suffix sums over bins.
         count_t pp_acc = 0, tp_acc = 0;
         for (index_t k = B - 1; k >= 1; --k) {
-            pp_acc += all[k];
-            tp_acc += positive[k];
+            pp_acc += bins[2 * k] + bins[2 * k + 1];
+            tp_acc += bins[2 * k + 1];
             const index_t setting = order[static_cast<std::size_t>(l * T + (k - 1))];
             out.pp[static_cast<std::size_t>(setting * L + l)] = pp_acc;
             out.tp[static_cast<std::size_t>(setting * L + l)] = tp_acc;
         }
-        out.pos[static_cast<std::size_t>(l)] = tp_acc + positive[0];
+        out.pos[static_cast<std::size_t>(l)] = tp_acc + bins[1];
     }
     return out;
 }
