@@ -1,0 +1,23 @@
+"""`import f1tune` stays light: numpy and the compiled core only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_import_loads_neither_torch_numba_nor_sklearn():
+    code = (
+        "import sys, f1tune\n"
+        "heavy = [m for m in ('torch', 'numba', 'sklearn', 'scipy', 'tqdm') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_core_is_compiled_and_versioned():
+    import f1tune
+
+    assert f1tune._core.__file__.endswith((".so", ".pyd"))
+    assert f1tune.__version__ == "0.1.0"
