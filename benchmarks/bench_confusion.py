@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from _timing import best_time, machine, row
 
 import f1tune
+from _timing import best_time, machine, row
 
 
 def numpy_confusion(S: np.ndarray, Y: np.ndarray, t: float) -> tuple[np.ndarray, ...]:

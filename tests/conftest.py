@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 
-def random_case(rng: np.random.Generator, n: int, n_labels: int, *, dtype=np.float32, p_pos: float = 0.3, ties: bool = False):
+def random_case(
+    rng: np.random.Generator, n: int, n_labels: int, *, dtype=np.float32, p_pos: float = 0.3, ties: bool = False
+):
     """Random 0/1 targets and scores; with ``ties``, scores take few distinct values."""
     y = (rng.random((n, n_labels)) < p_pos).astype(np.int8)
     s = rng.random((n, n_labels))

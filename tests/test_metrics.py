@@ -6,13 +6,13 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import random_case
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import f1_score as sk_f1
 from sklearn.metrics import fbeta_score as sk_fbeta
 from sklearn.metrics import multilabel_confusion_matrix
 
 import f1tune
+from conftest import random_case
 
 AVERAGES = ["micro", "macro", "weighted", "samples", None]
 
@@ -120,7 +120,9 @@ def test_batch_equals_separate_calls(rng, batch_shape):
             np.testing.assert_array_equal(a[i], b)
     f = f1tune.fbeta_score(y, s, beta=2.0, thresholds=grid, average="macro")
     assert f.shape == (T,)
-    np.testing.assert_allclose(f, [sk_score(y, s, t, beta=2.0, average="macro", zero_division=0.0) for t in per_setting])
+    np.testing.assert_allclose(
+        f, [sk_score(y, s, t, beta=2.0, average="macro", zero_division=0.0) for t in per_setting]
+    )
 
 
 def test_batch_with_clustered_and_infinite_thresholds(rng):
@@ -186,7 +188,9 @@ def test_layouts_are_read_in_place(rng, layout):
         c = f1tune.confusion(ys, ss, grid)
         tp = c.tp if np.ndim(grid) == 0 else c.tp[1]
         np.testing.assert_array_equal(tp, mcm[:, 1, 1])
-    assert f1tune.f1_score(ys, ss, average="samples") == pytest.approx(sk_f1(ys, ss >= 0.5, average="samples", zero_division=0.0))
+    assert f1tune.f1_score(ys, ss, average="samples") == pytest.approx(
+        sk_f1(ys, ss >= 0.5, average="samples", zero_division=0.0)
+    )
 
 
 def test_inputs_are_not_modified_or_copied_to_float64(rng):

@@ -24,7 +24,9 @@ def cases(draw):
     y = draw(arrays(np.int8, (n, L), elements=st.integers(0, 1)))
     T = draw(st.integers(1, 5))
     pool = values + [v + 0.5 for v in values] + [-np.inf, np.inf]
-    thr = np.asarray(draw(st.lists(st.sampled_from(pool), min_size=T * L, max_size=T * L)), dtype=np.float64).reshape(T, L)
+    thr = np.asarray(draw(st.lists(st.sampled_from(pool), min_size=T * L, max_size=T * L)), dtype=np.float64).reshape(
+        T, L
+    )
     return y, s, thr
 
 

@@ -67,7 +67,9 @@ def test_fbeta_score_bad_input(override, exc, fragments):
         assert fragment in str(info.value), (fragment, str(info.value))
 
 
-@pytest.mark.parametrize("override, exc, fragments", [b for b in BAD if set(b[0]) <= {"y_true", "y_score", "thresholds", "n_threads"}])
+@pytest.mark.parametrize(
+    "override, exc, fragments", [b for b in BAD if set(b[0]) <= {"y_true", "y_score", "thresholds", "n_threads"}]
+)
 def test_confusion_bad_input(override, exc, fragments):
     kwargs = dict(y_true=Y, y_score=S, thresholds=0.5)
     kwargs.update(override)

@@ -10,7 +10,9 @@ import numpy as np
 from f1tune._validation import warn_undefined
 
 
-def per_label_fbeta(tp: np.ndarray, pp: np.ndarray, pos: np.ndarray, beta: float, zero_division: float) -> tuple[np.ndarray, bool]:
+def per_label_fbeta(
+    tp: np.ndarray, pp: np.ndarray, pos: np.ndarray, beta: float, zero_division: float
+) -> tuple[np.ndarray, bool]:
     """F-beta per entry: ``(1+b²)tp / (b²·pos + pp)``, ``zero_division`` where that is 0/0.
 
     Returns the scores and whether any was undefined.
@@ -63,7 +65,9 @@ def _nan_average(f: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
         return np.where(w_sum > 0, (np.where(defined, f, 0.0) * w).sum(axis=-1) / w_sum, np.nan)
 
 
-def samples_fbeta(fbeta_sum: np.ndarray, n_undefined: np.ndarray, n_samples: int, zero_division: float, warn: bool = False) -> np.ndarray:
+def samples_fbeta(
+    fbeta_sum: np.ndarray, n_undefined: np.ndarray, n_samples: int, zero_division: float, warn: bool = False
+) -> np.ndarray:
     """Mean per-sample F-beta from the kernel's sums, with ``zero_division`` for undefined rows."""
     if warn and n_undefined.any():
         warn_undefined("F-score")

@@ -33,7 +33,9 @@ def _as_array(value: Any, name: str) -> np.ndarray:
 
 def _check_ndim(a: np.ndarray, name: str) -> None:
     if a.ndim not in (1, 2):
-        raise ValueError(f"{name}: expected shape (n_samples,) or (n_samples, n_labels), got {a.ndim}-D shape {a.shape}")
+        raise ValueError(
+            f"{name}: expected shape (n_samples,) or (n_samples, n_labels), got {a.ndim}-D shape {a.shape}"
+        )
     if a.size == 0:
         raise ValueError(f"{name}: expected a non-empty array, got shape {a.shape}")
 
@@ -55,7 +57,9 @@ def check_y_true(y_true: Any, name: str = "y_true") -> np.ndarray:
     a = _as_array(y_true, name)
     if a.dtype not in LABEL_DTYPES:
         hint = "; convert explicitly, e.g. y_true.astype(np.int8)" if a.dtype.kind in "biuf" else ""
-        raise TypeError(f"{name}: expected 0/1 labels of dtype bool, uint8, int8, int32 or int64, got dtype {a.dtype}{hint}")
+        raise TypeError(
+            f"{name}: expected 0/1 labels of dtype bool, uint8, int8, int32 or int64, got dtype {a.dtype}{hint}"
+        )
     _check_ndim(a, name)
     return a
 
@@ -158,4 +162,6 @@ def raise_for_flags(flags: dict[str, bool]) -> None:
 
 def warn_undefined(what: str) -> None:
     """Warn, as scikit-learn does for zero_division='warn', that a score was undefined and set to 0."""
-    warnings.warn(f"{what} is ill-defined and being set to 0.0; use zero_division to control this", UserWarning, stacklevel=3)
+    warnings.warn(
+        f"{what} is ill-defined and being set to 0.0; use zero_division to control this", UserWarning, stacklevel=3
+    )

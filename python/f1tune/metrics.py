@@ -31,7 +31,9 @@ class Confusion(NamedTuple):
     tn: np.ndarray
 
 
-def label_counts(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, batched: bool, n_threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def label_counts(
+    y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, batched: bool, n_threads: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Core call on validated 2-D input: (tp, pp, pos), tp and pp of shape (T, L), pos of shape (L,)."""
     if batched:
         tp, pp, pos, flags = _core.count_batch(y, s, thresholds, n_threads)
@@ -151,7 +153,9 @@ def fbeta_score(
         f = samples_fbeta(fsum, n_undefined, s.shape[0], zd, warn)
     else:
         tp, pp, pos = label_counts(y, s, thr, batched, nt)
-        f = average_fbeta(tp, pp, pos, beta=b, average="macro" if one_label and avg is not None else avg, zero_division=zd, warn=warn)
+        f = average_fbeta(
+            tp, pp, pos, beta=b, average="macro" if one_label and avg is not None else avg, zero_division=zd, warn=warn
+        )
     if avg is None:
         f = _squeeze(f, batched, one_label)
         return float(f) if np.ndim(f) == 0 else f
@@ -188,5 +192,11 @@ def f1_score(
     0.5833
     """
     return fbeta_score(
-        y_true, y_score, beta=1.0, thresholds=thresholds, average=average, zero_division=zero_division, n_threads=n_threads
+        y_true,
+        y_score,
+        beta=1.0,
+        thresholds=thresholds,
+        average=average,
+        zero_division=zero_division,
+        n_threads=n_threads,
     )
