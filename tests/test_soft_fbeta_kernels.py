@@ -1,0 +1,94 @@
+"""numba soft-F-beta kernels against a NumPy reference: counts, range check, gradients."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+from f1tune._kernels import soft_fbeta as k  # noqa: E402
+
+COMBOS = list(itertools.product((np.float32, np.float64), ("float", "uint8"), (False, True)))
+
+
+def _sigmoid(z, slope=1.0, offset=0.0):
+    return 1.0 / (1.0 + np.exp(-slope * (z.astype(np.float64) + offset)))
+
+
+def _inputs(n, L, dtype, ykind, logits, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (3 * rng.standard_normal((n, L)) if logits else rng.random((n, L))).astype(dtype)
+    y = rng.random((n, L)) < 0.3
+    y = y.astype(np.uint8) if ykind == "uint8" else y.astype(dtype)
+    return x, y
+
+
+@pytest.mark.parametrize(("dtype", "ykind", "logits"), COMBOS)
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (3, 1), (257, 13), (1000, 3)])
+def test_counts_match_numpy(dtype, ykind, logits, shape):
+    x, y = _inputs(*shape, dtype, ykind, logits)
+    slope, offset = (1.7, -0.2) if logits else (1.0, 0.0)
+    p = _sigmoid(x, slope, offset) if logits else x.astype(np.float64)
+    yf = y.astype(np.float64)
+    counts, violation = k.soft_counts(x, y, logits, slope, offset)
+    assert counts.shape == (3, shape[1]) and counts.dtype == np.float64
+    want = np.stack([(p * yf).sum(0), p.sum(0), yf.sum(0)])
+    np.testing.assert_allclose(counts, want, rtol=1e-6 if dtype == np.float32 and logits else 1e-12)
+    assert violation == 0.0
+
+
+@pytest.mark.parametrize(("dtype", "ykind", "logits"), COMBOS)
+def test_grad_matches_numpy(dtype, ykind, logits):
+    x, y = _inputs(123, 17, dtype, ykind, logits, seed=1)
+    rng = np.random.default_rng(2)
+    d_sp, d_spy = rng.standard_normal(17), rng.standard_normal(17)
+    slope, offset = (0.8, 0.3) if logits else (1.0, 0.0)
+    out = np.empty_like(x)
+    k.soft_grad(x, y, d_sp, d_spy, out, logits, slope, offset)
+    want = d_sp + d_spy * y.astype(np.float64)
+    if logits:
+        p = _sigmoid(x, slope, offset)
+        want = want * slope * p * (1 - p)
+    tol = 2e-6 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_range_violation_and_nan(dtype):
+    x, y = _inputs(50, 4, dtype, "float", False)
+    for arr, v in ((x, 1.25), (x, -0.5), (y, 2.0), (y, -1.0), (x, np.inf)):
+        a = arr.copy()
+        a[17, 2] = v
+        args = (a, y) if arr is x else (x, a)
+        assert k.soft_counts(*args)[1] > 0
+    xn = x.copy()
+    xn[3, 1] = np.nan
+    counts, _ = k.soft_counts(xn, y)
+    assert np.isnan(counts[1, 1]) and np.isfinite(counts[:, [0, 2, 3]]).all()
+    # logits: any real or infinite logit is fine, the target is still checked
+    z = np.array([[-np.inf, np.inf, -1e30, 1e30]], dtype=dtype)
+    yz = np.array([[0, 1, 0, 1]], dtype=dtype)
+    counts, violation = k.soft_counts(z, yz, True)
+    assert violation == 0 and np.isfinite(counts).all()
+    np.testing.assert_array_equal(counts[1], [0, 1, 0, 1])
+    yz[0, 0] = 3
+    assert k.soft_counts(z, yz, True)[1] > 0
+
+
+def test_uint8_target_range_checked():
+    x, y = _inputs(20, 3, np.float32, "uint8", False)
+    y[4, 0] = 2
+    assert k.soft_counts(x, y)[1] > 0
+
+
+def test_chunks_cover_all_rows():
+    # more threads than rows and uneven splits: every row counted once
+    for n in (1, 2, 3, 5, 1001):
+        x = np.ones((n, 2))
+        y = np.ones((n, 2))
+        counts, _ = k.soft_counts(x, y)
+        np.testing.assert_array_equal(counts, np.full((3, 2), float(n)))
+        assert k.n_chunks_for(n) <= n
