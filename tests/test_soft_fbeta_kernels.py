@@ -36,7 +36,8 @@ def test_counts_match_numpy(dtype, ykind, logits, shape):
     counts, violation = k.soft_counts(x, y, logits, slope, offset)
     assert counts.shape == (3, shape[1]) and counts.dtype == np.float64
     want = np.stack([(p * yf).sum(0), p.sum(0), yf.sum(0)])
-    np.testing.assert_allclose(counts, want, rtol=1e-6 if dtype == np.float32 and logits else 1e-12)
+    # float32: 4-row partial sums in float32 before float64 accumulation (a few ulp)
+    np.testing.assert_allclose(counts, want, rtol=1e-6 if dtype == np.float32 else 1e-12)
     assert violation == 0.0
 
 
@@ -73,7 +74,7 @@ def test_range_violation_and_nan(dtype):
     yz = np.array([[0, 1, 0, 1]], dtype=dtype)
     counts, violation = k.soft_counts(z, yz, True)
     assert violation == 0 and np.isfinite(counts).all()
-    np.testing.assert_array_equal(counts[1], [0, 1, 0, 1])
+    np.testing.assert_allclose(counts[1], [0, 1, 0, 1], atol=1e-30)  # sigmoid saturates to within 1e-38 of 0
     yz[0, 0] = 3
     assert k.soft_counts(z, yz, True)[1] > 0
 
