@@ -93,3 +93,18 @@ def test_chunks_cover_all_rows():
         counts, _ = k.soft_counts(x, y)
         np.testing.assert_array_equal(counts, np.full((3, 2), float(n)))
         assert k.n_chunks_for(n) <= n
+
+
+@pytest.mark.parametrize("logits", [False, True])
+def test_parallel_and_serial_passes_agree(logits, monkeypatch):
+    x, y = _inputs(4099, 64, np.float32, "float", logits, seed=3)  # > SERIAL_BELOW elements, odd row count
+    assert x.size >= k.SERIAL_BELOW
+    par, _ = k.soft_counts(x, y, logits)
+    g_par = np.empty_like(x)
+    k.soft_grad(x, y, np.ones(64), np.full(64, -2.0), g_par, logits)
+    monkeypatch.setattr(k, "SERIAL_BELOW", x.size + 1)
+    ser, _ = k.soft_counts(x, y, logits)
+    g_ser = np.empty_like(x)
+    k.soft_grad(x, y, np.ones(64), np.full(64, -2.0), g_ser, logits)
+    np.testing.assert_allclose(par, ser, rtol=1e-12)
+    np.testing.assert_array_equal(g_par, g_ser)

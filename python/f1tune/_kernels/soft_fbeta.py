@@ -32,10 +32,12 @@ from numba import float32, float64, njit, prange, uint8, void
 
 from f1tune._kernels._vecmath import cast_like, sigmoid
 
-# reassoc: vectorised sums; contract: fma. No nnan/ninf: NaN and inf must keep their meaning
-# (NaN detection, sigmoid of infinite logits), so fastmath=True is not used.
-_FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
-_OPTS = {"cache": True, "parallel": True, "fastmath": _FASTMATH, "nogil": True}
+# contract: fma. No reassoc (the sigmoid's range reduction depends on evaluation order; the
+# loops vectorise along labels without it), no nnan/ninf: NaN and inf must keep their meaning
+# (NaN detection, sigmoid of infinite logits). error_model="numpy": no Python zero-division
+# checks, which would block SIMD.
+_FASTMATH = {"contract", "nsz", "arcp"}
+_OPTS = {"cache": True, "parallel": True, "fastmath": _FASTMATH, "nogil": True, "error_model": "numpy"}
 
 # Row-major (n, L) arrays, C-contiguous.
 _F32 = float32[:, ::1]
@@ -50,9 +52,20 @@ _GRAD_SIGS = [void(y, s[::1], s[::1], x) for s, x, y in _TYPES]
 _GRAD_LOGITS_SIGS = [void(x, y, s[::1], s[::1], float64, float64, x) for s, x, y in _TYPES]
 
 # Rows per block: partial sums of 4 rows in the input dtype (error ~2 ulp of the input, the
-# order of the inputs' own rounding), then added to float64 accumulators. This cuts the float64
-# conversions and accumulator traffic 4x; the label loop stays innermost and contiguous (SIMD).
+# order of the inputs' own rounding), written to small per-thread buffers, then added to the
+# float64 accumulators in a second, short loop. The main loop then runs at the full SIMD width of
+# the input dtype, and float64 conversions and accumulator traffic drop 4x; the label loop
+# stays innermost and contiguous.
 _BLOCK = 4
+
+
+@njit(inline="always")
+def _accumulate(s_py, s_p, s_y, t_py, t_p, t_y):  # pragma: no cover - compiled
+    """Add one block's partial sums (input dtype) to the float64 accumulators."""
+    for j in range(s_py.shape[0]):
+        s_py[j] += np.float64(t_py[j])
+        s_p[j] += np.float64(t_p[j])
+        s_y[j] += np.float64(t_y[j])
 
 
 @njit(_COUNTS_SIGS, **_OPTS)
@@ -70,19 +83,21 @@ def soft_counts_kernel(p, y, sums, dev):  # pragma: no cover - compiled
         lo = c * n // n_chunks
         hi = (c + 1) * n // n_chunks
         s_py, s_p, s_y, d = sums[c, 0], sums[c, 1], sums[c, 2], dev[c]
+        t_py, t_p, t_y = np.empty_like(d), np.empty_like(d), np.empty_like(d)
         i = lo
         while i + _BLOCK <= hi:
-            for j in range(n_labels):
+            for j in range(n_labels):  # input dtype only: full SIMD width
                 p0, p1, p2, p3 = p[i, j], p[i + 1, j], p[i + 2, j], p[i + 3, j]
                 y0, y1 = cast_like(y[i, j], half), cast_like(y[i + 1, j], half)
                 y2, y3 = cast_like(y[i + 2, j], half), cast_like(y[i + 3, j], half)
-                s_py[j] += np.float64((p0 * y0 + p1 * y1) + (p2 * y2 + p3 * y3))
-                s_p[j] += np.float64((p0 + p1) + (p2 + p3))
-                s_y[j] += np.float64((y0 + y1) + (y2 + y3))
+                t_py[j] = (p0 * y0 + p1 * y1) + (p2 * y2 + p3 * y3)
+                t_p[j] = (p0 + p1) + (p2 + p3)
+                t_y[j] = (y0 + y1) + (y2 + y3)
                 a = max(max(abs(p0 - half), abs(p1 - half)), max(abs(p2 - half), abs(p3 - half)))
                 b = max(max(abs(y0 - half), abs(y1 - half)), max(abs(y2 - half), abs(y3 - half)))
                 a = max(a, b)
                 d[j] = a if a > d[j] else d[j]
+            _accumulate(s_py, s_p, s_y, t_py, t_p, t_y)
             i += _BLOCK
         while i < hi:
             for j in range(n_labels):
@@ -107,6 +122,7 @@ def soft_counts_logits_kernel(z, y, slope, offset, sums, dev):  # pragma: no cov
         lo = c * n // n_chunks
         hi = (c + 1) * n // n_chunks
         s_py, s_p, s_y, d = sums[c, 0], sums[c, 1], sums[c, 2], dev[c]
+        t_py, t_p, t_y = np.empty_like(d), np.empty_like(d), np.empty_like(d)
         i = lo
         while i + _BLOCK <= hi:
             for j in range(n_labels):
@@ -116,11 +132,12 @@ def soft_counts_logits_kernel(z, y, slope, offset, sums, dev):  # pragma: no cov
                 p3 = sigmoid(a_ * (z[i + 3, j] + b_))
                 y0, y1 = cast_like(y[i, j], half), cast_like(y[i + 1, j], half)
                 y2, y3 = cast_like(y[i + 2, j], half), cast_like(y[i + 3, j], half)
-                s_py[j] += np.float64((p0 * y0 + p1 * y1) + (p2 * y2 + p3 * y3))
-                s_p[j] += np.float64((p0 + p1) + (p2 + p3))
-                s_y[j] += np.float64((y0 + y1) + (y2 + y3))
+                t_py[j] = (p0 * y0 + p1 * y1) + (p2 * y2 + p3 * y3)
+                t_p[j] = (p0 + p1) + (p2 + p3)
+                t_y[j] = (y0 + y1) + (y2 + y3)
                 b = max(max(abs(y0 - half), abs(y1 - half)), max(abs(y2 - half), abs(y3 - half)))
                 d[j] = b if b > d[j] else d[j]
+            _accumulate(s_py, s_p, s_y, t_py, t_p, t_y)
             i += _BLOCK
         while i < hi:
             for j in range(n_labels):
@@ -155,9 +172,33 @@ def soft_grad_logits_kernel(z, y, a, b, slope, offset, out):  # pragma: no cover
             out[i, j] = (a[j] + b[j] * cast_like(y[i, j], one)) * (a_ * p * (one - p))
 
 
-def n_chunks_for(n_rows: int) -> int:
+# Below this many elements a pass takes ~100 us on one core: run it on the calling thread only.
+# Waking a second thread costs more than it saves there, and on a busy machine a parallel region
+# can wait a whole scheduler time slice (~ms) for its second thread.
+SERIAL_BELOW = 1 << 18
+
+
+class _threads:
+    """Context manager: numba thread count for a pass over ``size`` elements (1 below SERIAL_BELOW)."""
+
+    def __init__(self, size: int) -> None:
+        self.serial = size < SERIAL_BELOW
+
+    def __enter__(self) -> int:
+        self.saved = numba.get_num_threads()
+        if self.serial and self.saved > 1:
+            numba.set_num_threads(1)
+            return 1
+        return self.saved
+
+    def __exit__(self, *exc: object) -> None:
+        if self.serial and self.saved > 1:
+            numba.set_num_threads(self.saved)
+
+
+def n_chunks_for(n_rows: int, n_threads: int | None = None) -> int:
     """Number of row blocks for the forward pass: one per numba thread, at most one per row."""
-    return max(1, min(numba.get_num_threads(), n_rows))
+    return max(1, min(numba.get_num_threads() if n_threads is None else n_threads, n_rows))
 
 
 def soft_counts(
@@ -169,13 +210,14 @@ def soft_counts(
     shape (n, L). The violation is > 0 iff a target (or, for probabilities, a score) lies
     outside [0, 1]; NaN inputs make the corresponding sums NaN.
     """
-    chunks = n_chunks_for(x.shape[0])
-    sums = np.zeros((chunks, 3, x.shape[1]), dtype=np.float64)
-    dev = np.zeros((chunks, x.shape[1]), dtype=x.dtype)
-    if from_logits:
-        soft_counts_logits_kernel(x, y, float(slope), float(offset), sums, dev)
-    else:
-        soft_counts_kernel(x, y, sums, dev)
+    with _threads(x.size) as n_threads:
+        chunks = n_chunks_for(x.shape[0], n_threads)
+        sums = np.zeros((chunks, 3, x.shape[1]), dtype=np.float64)
+        dev = np.zeros((chunks, x.shape[1]), dtype=x.dtype)
+        if from_logits:
+            soft_counts_logits_kernel(x, y, float(slope), float(offset), sums, dev)
+        else:
+            soft_counts_kernel(x, y, sums, dev)
     return sums.sum(axis=0), max(float(dev.max()) - 0.5, 0.0)
 
 
@@ -195,7 +237,8 @@ def soft_grad(
     """
     a = np.ascontiguousarray(d_sp, dtype=x.dtype)
     b = np.ascontiguousarray(d_spy, dtype=x.dtype)
-    if from_logits:
-        soft_grad_logits_kernel(x, y, a, b, float(slope), float(offset), out)
-    else:
-        soft_grad_kernel(y, a, b, out)
+    with _threads(x.size):
+        if from_logits:
+            soft_grad_logits_kernel(x, y, a, b, float(slope), float(offset), out)
+        else:
+            soft_grad_kernel(y, a, b, out)

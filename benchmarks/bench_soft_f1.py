@@ -1,0 +1,160 @@
+"""Soft-F1 loss forward+backward: f1tune (numba kernels) vs the plain torch eager formula.
+
+Usage::
+
+    python benchmarks/bench_soft_f1.py                 # 4096x1000 and 65536x100 float32
+    python benchmarks/bench_soft_f1.py --small         # quick run at small sizes
+    python benchmarks/bench_soft_f1.py --jit-cold      # also time a first call with an empty numba cache
+
+Timed: ``loss = f(x, y); loss.backward()`` with ``x`` float32 requiring grad and float32 0/1
+targets (bool targets as an extra row). "torch" is the textbook formula in plain eager torch
+(:func:`f1tune.torch._reference.soft_fbeta_loss_reference`, TP/FP/FN as separate sums).
+
+Memory floor: the time to read input and target once and write one gradient-sized array,
+measured as the faster of ``torch.add(x, y, out=g)`` and ``np.add(x, y, out=g)`` on the same
+arrays. A fused forward+backward cannot beat it by much: the forward must read x and y, the
+backward must write the gradient (and, here, read y again).
+
+Both sides warm up first (numba cache load, torch allocator) and are checked to agree.
+Timings: best and median of ``--repeat`` runs; the machine load is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+from f1tune.torch import soft_fbeta_loss
+from f1tune.torch._reference import soft_fbeta_loss_reference
+
+VARIANTS = [
+    ("probabilities, macro", {}),
+    ("logits, double, macro", {"from_logits": True, "double": True}),
+]
+
+JIT_SNIPPET = """
+import time
+t0 = time.perf_counter()
+import torch, f1tune.torch as ft
+t1 = time.perf_counter()
+x = torch.rand(64, 10, requires_grad=True); y = torch.rand(64, 10) < 0.3
+ft.soft_f1_loss(x, y).backward()
+ft.soft_f1_loss(x.detach().logit().requires_grad_(), y, from_logits=True, double=True).backward()
+t2 = time.perf_counter()
+print(f"{t1 - t0:.3f} {t2 - t1:.3f}")
+"""
+
+
+def _times(fn, repeat: int) -> tuple[float, float]:
+    fn()
+    fn()
+    ts = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return min(ts) * 1e3, statistics.median(ts) * 1e3
+
+
+def _fwd_bwd(loss_fn, x, y, kw):
+    def run():
+        x.grad = None
+        loss = loss_fn(x, y, **kw)
+        loss.backward()
+        return loss
+
+    return run
+
+
+def _load() -> str:
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:  # pragma: no cover
+        return "n/a"
+
+
+def bench_size(n: int, L: int, repeat: int) -> list[tuple[str, float, float]]:
+    g = torch.Generator().manual_seed(0)
+    probs = torch.rand(n, L, generator=g).clamp_(1e-4, 1 - 1e-4)
+    logits = torch.randn(n, L, generator=g)
+    y = (torch.rand(n, L, generator=g) < 0.3).float()
+    yb = y.bool()
+    grad = torch.empty_like(probs)
+    floor_t = _times(lambda: torch.add(probs, y, out=grad), repeat)
+    xn, yn, gn = probs.numpy(), y.numpy(), grad.numpy()
+    floor_n = _times(lambda: np.add(xn, yn, out=gn), repeat)
+    floor = min(floor_t[0], floor_n[0])
+    print(f"\n{n} x {L} float32  (load {_load()})")
+    print(f"  memory floor (read x, y once, write g once): {floor:.2f} ms  [torch.add {floor_t[0]:.2f}, np.add {floor_n[0]:.2f}]")
+    print(f"  {'variant':<34} {'f1tune ms':>10} {'torch ms':>10} {'speedup':>8} {'/floor':>7}")
+    rows = []
+    for name, kw in VARIANTS:
+        base = logits if kw.get("from_logits") else probs
+        for tname, tgt in (("float32 targets", y), ("bool targets", yb)):
+            x1 = base.clone().requires_grad_(True)
+            x2 = base.clone().requires_grad_(True)
+            ours, ref = _fwd_bwd(soft_fbeta_loss, x1, tgt, kw), _fwd_bwd(soft_fbeta_loss_reference, x2, tgt, kw)
+            l1, l2 = ours(), ref()
+            torch.testing.assert_close(l1, l2, rtol=1e-5, atol=1e-6)
+            scale = x2.grad.abs().max()
+            torch.testing.assert_close(x1.grad / scale, x2.grad / scale, rtol=1e-4, atol=1e-5)
+            t_ours = _times(ours, repeat)
+            t_ref = _times(ref, repeat)
+            label = f"{name}, {tname}"
+            print(
+                f"  {label:<34} {t_ours[0]:>10.2f} {t_ref[0]:>10.2f} {t_ref[0] / t_ours[0]:>7.1f}x {t_ours[0] / floor:>6.2f}x"
+                f"   (median {t_ours[1]:.2f} / {t_ref[1]:.2f})"
+            )
+            rows.append((f"{n}x{L} {label}", t_ref[0] / t_ours[0], t_ours[0] / floor))
+    return rows
+
+
+def jit_times(cold: bool) -> None:
+    """First call after import in a fresh interpreter: twice on the current cache (warm), optionally cold first."""
+    runs = []
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as cache:
+        if cold:
+            env_cold = dict(env, NUMBA_CACHE_DIR=cache)
+            out = subprocess.run([sys.executable, "-c", JIT_SNIPPET], env=env_cold, capture_output=True, text=True, check=True)
+            runs.append(("cold cache (compile)", out.stdout.split()))
+        for i in range(2):
+            out = subprocess.run([sys.executable, "-c", JIT_SNIPPET], env=env, capture_output=True, text=True, check=True)
+            runs.append((f"warm cache, run {i + 1}", out.stdout.split()))
+    print("\nfirst call after import, fresh interpreter (probabilities + logits, forward+backward):")
+    for name, (t_import, t_first) in runs:
+        print(f"  {name:<24} import torch+f1tune.torch {float(t_import):.2f} s, first calls (numba load/JIT) {float(t_first):.2f} s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--small", action="store_true", help="small sizes, for a quick check")
+    ap.add_argument("--repeat", type=int, default=25)
+    ap.add_argument("--jit-cold", action="store_true", help="also time a first call with an empty numba cache")
+    ap.add_argument("--no-jit", action="store_true", help="skip the first-call timing")
+    args = ap.parse_args()
+
+    import numba
+
+    print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), numba {numba.__version__} ({numba.get_num_threads()} threads), {os.cpu_count()} CPUs")
+    sizes = [(512, 200), (8192, 20)] if args.small else [(4096, 1000), (65536, 100)]
+    rows = []
+    for n, L in sizes:
+        rows += bench_size(n, L, args.repeat)
+    print("\nsummary: speedup over plain torch (goal >= 5x), time / memory floor (goal <= 2x)")
+    for label, speedup, floor in rows:
+        print(f"  {label:<52} {speedup:5.1f}x  {floor:5.2f}x")
+    if not args.no_jit:
+        jit_times(args.jit_cold)
+
+
+if __name__ == "__main__":
+    main()
