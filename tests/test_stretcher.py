@@ -72,6 +72,13 @@ def test_global_torch_rng_untouched(toy):
     assert torch.equal(torch.rand(3), expected)
 
 
+def test_n_threads_set_for_the_call_and_restored(toy):
+    before = torch.get_num_threads()
+    st = Stretcher(n_threads=1, random_state=0, **QUICK).fit(toy.X_train[:500], toy.y_train[:500])
+    st.transform(toy.X_test)
+    assert torch.get_num_threads() == before
+
+
 def test_clone_and_params(fitted):
     from sklearn.base import clone
 
@@ -174,6 +181,7 @@ def test_transform_rejects_bad_input(toy, fitted):
         ({"validation_fraction": 0.0}, "early_stopping: expected False"),
         ({"activation": "swish"}, "activation: expected one of"),
         ({"random_state": 1.5}, "random_state: expected"),
+        ({"n_threads": 0}, "n_threads: expected an integer >= 1"),
     ],
 )
 def test_bad_params_raise_at_fit(toy, params, match):

@@ -7,6 +7,8 @@ part. This module imports torch; it is only imported when a Stretcher is fitted 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -106,3 +108,20 @@ def predict_logits(net: nn.Module, x: torch.Tensor, chunk: int = 65536) -> torch
         return torch.cat([net(x[i : i + chunk]) for i in range(0, x.shape[0], chunk)])
     finally:
         net.train(was_training)
+
+
+@contextlib.contextmanager
+def torch_threads(n_threads: int | None) -> Iterator[None]:
+    """Run the block with ``torch.set_num_threads(n_threads)``, restoring the previous value after.
+
+    ``None`` leaves torch's setting alone.
+    """
+    if n_threads is None or n_threads == torch.get_num_threads():
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
