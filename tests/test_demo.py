@@ -32,15 +32,19 @@ def test_run_demo_rows(demo_result):
         "Per-label thresholds",
         "Stretcher",
         "Stretcher",
+        "Stretcher",
+        "Stretcher",
     ]
     for r in rows:
         assert 0.0 <= r.micro_f1 <= 1.0 and 0.0 <= r.macro_f1 <= 1.0 and r.fit_time >= 0.0
-    grid, exact_global, macro, micro, bce, soft = rows
+    grid, exact_global, macro, micro, bce, bce_tuned, soft, soft_tuned = rows
     assert grid.seed_reported == 0.7935 and bce.seed_reported == 0.99
     assert macro.micro_f1 > exact_global.micro_f1 + 0.1  # labels are a per-label threshold of the scores
     assert micro.micro_f1 > exact_global.micro_f1 + 0.1
     assert bce.micro_f1 > exact_global.micro_f1
     assert bce.threshold == soft.threshold == "0.5"
+    assert bce_tuned.fit_time == bce.fit_time and "tuned" in soft_tuned.method
+    assert 0.0 <= float(soft_tuned.threshold) <= 1.0
 
 
 @needs_tuning
@@ -52,7 +56,7 @@ def test_format_table(demo_result):
     assert "3,000 training rows" in lines[0]
     assert lines[2].split()[:3] == ["method", "threshold", "micro-F1"]
     assert "0.7935" in text and "0.9900" in text
-    assert len([ln for ln in lines if ln.startswith(("Global", "Best", "Per-label", "Stretcher"))]) == 6
+    assert len([ln for ln in lines if ln.startswith(("Global", "Best", "Per-label", "Stretcher"))]) == 8
     assert lines[-1].startswith("Highest test micro-F1:")
 
 
