@@ -16,7 +16,9 @@ arrays. A fused forward+backward cannot beat it by much: the forward must read x
 backward must write the gradient (and, here, read y again).
 
 Both sides warm up first (numba cache load, torch allocator) and are checked to agree.
-Timings: best and median of ``--repeat`` runs; the machine load is printed with them.
+Timings: best and median of ``--repeat`` runs; the machine load is printed with them. On a
+shared machine, ``--threads 1`` gives steadier numbers: a parallel region waits for its slowest
+thread, which another process may hold for a whole scheduler time slice.
 """
 
 from __future__ import annotations
@@ -140,9 +142,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=25)
     ap.add_argument("--jit-cold", action="store_true", help="also time a first call with an empty numba cache")
     ap.add_argument("--no-jit", action="store_true", help="skip the first-call timing")
+    ap.add_argument("--threads", type=int, default=None, help="threads for torch and numba (default: all)")
     args = ap.parse_args()
 
     import numba
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        numba.set_num_threads(args.threads)
 
     print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), numba {numba.__version__} ({numba.get_num_threads()} threads), {os.cpu_count()} CPUs")
     sizes = [(512, 200), (8192, 20)] if args.small else [(4096, 1000), (65536, 100)]

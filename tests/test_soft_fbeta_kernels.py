@@ -48,11 +48,15 @@ def test_grad_matches_numpy(dtype, ykind, logits):
     d_sp, d_spy = rng.standard_normal(17), rng.standard_normal(17)
     slope, offset = (0.8, 0.3) if logits else (1.0, 0.0)
     out = np.empty_like(x)
-    k.soft_grad(x, y, d_sp, d_spy, out, logits, slope, offset)
+    p = np.empty_like(x)
+    k.soft_counts(x, y, logits, slope, offset, p_out=p)  # logits: stores the probabilities
+    if logits:
+        np.testing.assert_allclose(p, _sigmoid(x, slope, offset), rtol=2e-6 if dtype == np.float32 else 1e-14)
+    k.soft_grad(p if logits else x, y, d_sp, d_spy, out, logits, slope)
     want = d_sp + d_spy * y.astype(np.float64)
     if logits:
-        p = _sigmoid(x, slope, offset)
-        want = want * slope * p * (1 - p)
+        pr = _sigmoid(x, slope, offset)
+        want = want * slope * pr * (1 - pr)
     tol = 2e-6 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(out, want, rtol=tol, atol=tol)
 
@@ -99,12 +103,15 @@ def test_chunks_cover_all_rows():
 def test_parallel_and_serial_passes_agree(logits, monkeypatch):
     x, y = _inputs(4099, 64, np.float32, "float", logits, seed=3)  # > SERIAL_BELOW elements, odd row count
     assert x.size >= k.SERIAL_BELOW
-    par, _ = k.soft_counts(x, y, logits)
+    p_par, p_ser = np.empty_like(x), np.empty_like(x)
+    par, _ = k.soft_counts(x, y, logits, p_out=p_par)
     g_par = np.empty_like(x)
-    k.soft_grad(x, y, np.ones(64), np.full(64, -2.0), g_par, logits)
+    k.soft_grad(p_par if logits else x, y, np.ones(64), np.full(64, -2.0), g_par, logits)
     monkeypatch.setattr(k, "SERIAL_BELOW", x.size + 1)
-    ser, _ = k.soft_counts(x, y, logits)
+    ser, _ = k.soft_counts(x, y, logits, p_out=p_ser)
     g_ser = np.empty_like(x)
-    k.soft_grad(x, y, np.ones(64), np.full(64, -2.0), g_ser, logits)
+    k.soft_grad(p_ser if logits else x, y, np.ones(64), np.full(64, -2.0), g_ser, logits)
+    if logits:
+        np.testing.assert_array_equal(p_par, p_ser)
     np.testing.assert_allclose(par, ser, rtol=1e-7)  # row blocks start elsewhere: float32 partial sums differ
     np.testing.assert_array_equal(g_par, g_ser)

