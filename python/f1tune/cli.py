@@ -65,6 +65,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     n_train = args.rows if args.rows is not None else (20_000 if args.quick else 100_000)
     n_test = args.test_rows if args.test_rows is not None else (5_000 if args.quick else 10_000)
+    print(
+        f"f1tune demo: {n_train:,} training rows x {args.labels} labels; tuning thresholds and training two "
+        "Stretchers...",
+        file=sys.stderr,
+        flush=True,
+    )
     t0 = time.perf_counter()
     result = run_demo(
         n_train, n_test, args.labels, args.seed, epochs=args.epochs, progress=args.progress, n_threads=args.threads
@@ -103,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _demo(args) if args.command == "demo" else _tune(args)
+    except ImportError as err:
+        hint = " (the demo needs torch: pip install 'f1tune[torch]')" if args.command == "demo" else ""
+        print(f"f1tune {args.command}: error: {err}{hint}", file=sys.stderr)
+        return 2
     except (ValueError, TypeError, OSError) as err:
         print(f"f1tune {args.command}: error: {err}", file=sys.stderr)
         return 2
