@@ -274,9 +274,6 @@ class Stretcher:
         Stretcher
             ``self``, fitted.
         """
-        from f1tune._stretcher_fit import fit_network
-        from f1tune._stretcher_net import torch_threads
-
         t0 = time.perf_counter()
         p = self._validated_params()
         s = _check_scores(y_score)
@@ -289,6 +286,9 @@ class Stretcher:
             raise ValueError(
                 f"y_score: expected enough rows for a validation split of {p['validation_fraction']}, got {s.shape[0]} rows"
             )
+        from f1tune._stretcher_fit import fit_network  # imports torch
+        from f1tune._stretcher_net import torch_threads
+
         with torch_threads(self.n_threads):
             result = fit_network(
                 s,
