@@ -14,7 +14,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import f1tune.torch as ft  # noqa: E402
-from f1tune.torch import SoftF1Loss, SoftFBetaLoss, _autograd, soft_f1_loss, soft_fbeta_loss  # noqa: E402
+from f1tune.torch import SoftF1Loss, SoftFBetaLoss, _autograd, losses, soft_f1_loss, soft_fbeta_loss  # noqa: E402
 from f1tune.torch._reference import soft_fbeta_loss_reference as reference  # noqa: E402
 
 VARIANTS = [
@@ -42,9 +42,11 @@ def _data(n=40, L=6, dtype=torch.float64, logits=False, seed=0):
     return x.to(dtype).requires_grad_(True), y
 
 
-@pytest.fixture(params=["numba", "torch"])
+@pytest.fixture(params=["fused", "counts", "torch"])
 def path(request, monkeypatch):
-    """Run a test through the numba fast path and through the plain-torch fallback."""
+    """Run a test through each path: fused numba Function, numba counts + torch ops, plain torch."""
+    if request.param == "counts":
+        monkeypatch.setattr(losses, "FUSED", False)
     if request.param == "torch":
         monkeypatch.setattr(_autograd, "fast_path_applies", lambda x, y: False)
     return request.param

@@ -2,7 +2,10 @@
 
 The chain for one call: argument checks -> soft counts per label (numba kernels on CPU
 float32/float64, torch ops elsewhere) -> optional all-reduce across ranks -> F-beta per label or
-micro -> ``1 - F`` -> reduction.
+micro -> ``1 - F`` -> reduction. On the CPU fast path without all-reduce the steps after the
+counts run in float64 NumPy inside one autograd.Function with a hand-written backward
+(:class:`f1tune.torch._autograd.SoftFBetaFused`), which saves the overhead of a dozen tiny
+torch ops and their autograd graph.
 
 Definitions (per label j, sums over the batch i; ``b = beta``)::
 
@@ -22,7 +25,11 @@ import torch
 
 from f1tune.torch import _autograd, _reference
 from f1tune.torch._checks import check_options, check_tensors, check_values_torch
-from f1tune.torch._distributed import all_reduce_counts
+from f1tune.torch._distributed import all_reduce_counts, is_distributed
+
+# CPU fast path without all-reduce: one fused autograd.Function (tests switch it off to cover
+# the counts-then-torch-ops composition that sync_dist uses).
+FUSED = True
 
 
 def _counts(
@@ -135,6 +142,12 @@ def soft_fbeta_loss(
     """
     beta, eps, slope, offset = check_options(beta, average, eps, reduction, from_logits, slope, offset)
     x, y, one_label = check_tensors(input, target)
+    if FUSED and not (sync_dist and is_distributed()) and _autograd.fast_path_applies(x, y):
+        loss = _autograd.soft_fbeta_fast(
+            x, y, beta=beta, average=average, double=bool(double), from_logits=bool(from_logits),
+            slope=slope, offset=offset, eps=eps, reduction=reduction,
+        )
+        return loss[0] if one_label and loss.ndim == 1 else loss
     counts = _counts(x, y, double=bool(double), from_logits=bool(from_logits), slope=slope, offset=offset)
     if sync_dist:
         counts = all_reduce_counts(counts)
