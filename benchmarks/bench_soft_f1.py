@@ -98,7 +98,9 @@ def bench_size(n: int, L: int, repeat: int) -> list[tuple[str, float, float]]:
     floor = min(floor_t[0], floor_n[0])
     floor_alloc = _times(lambda: torch.add(probs, y), repeat)[0]
     print(f"\n{n} x {L} float32  (load {_load()})")
-    print(f"  memory floor (read x, y once, write g once): {floor:.2f} ms  [torch.add {floor_t[0]:.2f}, np.add {floor_n[0]:.2f}]")
+    print(
+        f"  memory floor (read x, y once, write g once): {floor:.2f} ms  [torch.add {floor_t[0]:.2f}, np.add {floor_n[0]:.2f}]"
+    )
     print(f"  floor + allocation (torch.add(x, y), fresh output): {floor_alloc:.2f} ms")
     print(f"  {'variant':<40} {'f1tune ms':>10} {'torch ms':>10} {'speedup':>8} {'/floor':>7} {'/floor+alloc':>13}")
     rows = []
@@ -130,14 +132,20 @@ def jit_times(cold: bool) -> None:
     with tempfile.TemporaryDirectory() as cache:
         if cold:
             env_cold = dict(env, NUMBA_CACHE_DIR=cache)
-            out = subprocess.run([sys.executable, "-c", JIT_SNIPPET], env=env_cold, capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", JIT_SNIPPET], env=env_cold, capture_output=True, text=True, check=True
+            )
             runs.append(("cold cache (compile)", out.stdout.split()))
         for i in range(2):
-            out = subprocess.run([sys.executable, "-c", JIT_SNIPPET], env=env, capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", JIT_SNIPPET], env=env, capture_output=True, text=True, check=True
+            )
             runs.append((f"warm cache, run {i + 1}", out.stdout.split()))
     print("\nfirst call after import, fresh interpreter (probabilities + logits, forward+backward):")
     for name, (t_import, t_first) in runs:
-        print(f"  {name:<24} import torch+f1tune.torch {float(t_import):.2f} s, first calls (numba load/JIT) {float(t_first):.2f} s")
+        print(
+            f"  {name:<24} import torch+f1tune.torch {float(t_import):.2f} s, first calls (numba load/JIT) {float(t_first):.2f} s"
+        )
 
 
 def main() -> None:
@@ -155,12 +163,16 @@ def main() -> None:
         torch.set_num_threads(args.threads)
         numba.set_num_threads(args.threads)
 
-    print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), numba {numba.__version__} ({numba.get_num_threads()} threads), {os.cpu_count()} CPUs")
+    print(
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads), numba {numba.__version__} ({numba.get_num_threads()} threads), {os.cpu_count()} CPUs"
+    )
     sizes = [(512, 200), (8192, 20)] if args.small else [(4096, 1000), (65536, 100)]
     rows = []
     for n, L in sizes:
         rows += bench_size(n, L, args.repeat)
-    print("\nsummary: speedup over plain torch (goal >= 5x), time / memory floor (goal <= 2x), time / (floor + allocation)")
+    print(
+        "\nsummary: speedup over plain torch (goal >= 5x), time / memory floor (goal <= 2x), time / (floor + allocation)"
+    )
     for label, speedup, floor, floor_alloc in rows:
         print(f"  {label:<58} {speedup:5.1f}x  {floor:5.2f}x  {floor_alloc:5.2f}x")
     if not args.no_jit:

@@ -29,7 +29,11 @@ PATHS = [("numba", torch.float64), ("numba", torch.float32), ("torch", torch.flo
 
 def _global_batch(dtype, logits):
     g = torch.Generator().manual_seed(7)
-    x = 2 * torch.randn(N_ROWS, N_LABELS, generator=g, dtype=torch.float64) if logits else torch.rand(N_ROWS, N_LABELS, generator=g, dtype=torch.float64)
+    x = (
+        2 * torch.randn(N_ROWS, N_LABELS, generator=g, dtype=torch.float64)
+        if logits
+        else torch.rand(N_ROWS, N_LABELS, generator=g, dtype=torch.float64)
+    )
     y = torch.rand(N_ROWS, N_LABELS, generator=g) < 0.4
     y[:, 0] = False  # a label without positives anywhere
     return x.to(dtype), y

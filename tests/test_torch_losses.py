@@ -70,7 +70,7 @@ def test_matches_reference_float64(kw, reduction, path):
 def test_gradcheck(kw, path):
     x, y = _data(n=7, L=3, logits=kw["from_logits"], seed=1)
     for reduction in ("mean", "none"):
-        assert torch.autograd.gradcheck(lambda t: soft_fbeta_loss(t, y, reduction=reduction, **kw), (x,))
+        assert torch.autograd.gradcheck(lambda t, r=reduction: soft_fbeta_loss(t, y, reduction=r, **kw), (x,))
 
 
 @pytest.mark.parametrize("kw", VARIANTS[:12], ids=_vid)
@@ -109,7 +109,9 @@ def test_half_precision_falls_back(dtype):
     torch.testing.assert_close(loss, reference(xh.detach().float(), y, double=True), rtol=1e-3, atol=1e-3)
 
 
-@pytest.mark.parametrize("target_dtype", [torch.bool, torch.uint8, torch.int8, torch.int64, torch.float32, torch.float64])
+@pytest.mark.parametrize(
+    "target_dtype", [torch.bool, torch.uint8, torch.int8, torch.int64, torch.float32, torch.float64]
+)
 def test_target_dtypes_agree(target_dtype):
     x, y = _data(dtype=torch.float32)
     want = soft_fbeta_loss(x, y.float(), double=True)
@@ -168,7 +170,9 @@ def test_degenerate_labels_stay_finite(kw, path):
 
 
 def test_extreme_logits_are_stable(path):
-    z = torch.tensor([[-1e30, 1e30], [-800.0, 800.0], [float("-inf"), float("inf")]], dtype=torch.float64, requires_grad=True)
+    z = torch.tensor(
+        [[-1e30, 1e30], [-800.0, 800.0], [float("-inf"), float("inf")]], dtype=torch.float64, requires_grad=True
+    )
     y = torch.tensor([[0, 1], [0, 1], [0, 1]])
     loss = soft_f1_loss(z, y, from_logits=True, double=True)
     (g,) = torch.autograd.grad(loss, z)
@@ -212,6 +216,9 @@ def test_modules_match_functional():
     torch.testing.assert_close(SoftF1Loss(**kw)(x, y), soft_f1_loss(x, y, **kw))
     torch.testing.assert_close(SoftFBetaLoss(beta=0.5, **kw)(x, y), soft_fbeta_loss(x, y, beta=0.5, **kw))
     assert "beta=0.5" in repr(SoftFBetaLoss(beta=0.5))
+    assert "double=True" in repr(SoftF1Loss(double=True))
+    crit = SoftF1Loss(double=True).double()  # nn.Module.double() is not shadowed by the option
+    torch.testing.assert_close(crit(x, y), soft_f1_loss(x, y, double=True))
     assert isinstance(SoftF1Loss(), torch.nn.Module)
 
 

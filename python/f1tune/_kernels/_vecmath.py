@@ -115,7 +115,8 @@ def _sigmoid(t):
             x = lo64 if x < lo64 else x
             nf = np.floor(x * log2e64 + 0.5)
             r = x - nf * d1 - nf * d2
-            q = ((((((((((k13 * r + k12) * r + k11) * r + k10) * r + k9) * r + k8) * r + k7) * r + k6) * r + k5) * r + k4) * r + k3) * r + k2
+            q = ((((k13 * r + k12) * r + k11) * r + k10) * r + k9) * r + k8
+            q = (((((q * r + k7) * r + k6) * r + k5) * r + k4) * r + k3) * r + k2
             er = q * r * r + r + 1.0
             n = _float_to_bits(nf + 6755399441055744.0)  # 1.5 * 2^52: nf in the low bits
             e = er * _bits_to_float((n + 1023) << 52)

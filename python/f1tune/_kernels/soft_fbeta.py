@@ -26,6 +26,8 @@ or uint8 (bool targets viewed as uint8, no copy). Sums are float64 whatever the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba
 import numpy as np
 from numba import float32, float64, njit, prange, uint8, void
@@ -37,14 +39,19 @@ from f1tune._kernels._vecmath import cast_like, sigmoid
 # (NaN detection, sigmoid of infinite logits). error_model="numpy": no Python zero-division
 # checks, which would block SIMD.
 _FASTMATH = {"contract", "nsz", "arcp"}
-_OPTS = {"cache": True, "parallel": True, "fastmath": _FASTMATH, "nogil": True, "error_model": "numpy"}
+_OPTS: dict[str, Any] = {"cache": True, "parallel": True, "fastmath": _FASTMATH, "nogil": True, "error_model": "numpy"}
 
 # Row-major (n, L) arrays, C-contiguous.
 _F32 = float32[:, ::1]
 _F64 = float64[:, ::1]
 _U8 = uint8[:, ::1]
 _SUMS = float64[:, :, ::1]  # (n_chunks, 3, L): S_py, S_p, S_y per row block
-_TYPES = [(float32, _F32, _F32), (float32, _F32, _U8), (float64, _F64, _F64), (float64, _F64, _U8)]
+_TYPES: list[tuple[Any, Any, Any]] = [
+    (float32, _F32, _F32),
+    (float32, _F32, _U8),
+    (float64, _F64, _F64),
+    (float64, _F64, _U8),
+]
 
 _COUNTS_SIGS = [void(x, y, _SUMS, s[:, ::1]) for s, x, y in _TYPES]
 _COUNTS_LOGITS_SIGS = [void(x, y, float64, float64, _SUMS, s[:, ::1], x) for s, x, y in _TYPES]
@@ -202,7 +209,7 @@ class _threads:
 
 
 def n_chunks_for(n_rows: int, n_threads: int | None = None) -> int:
-    """Number of row blocks for the forward pass: one per numba thread, at most one per row."""
+    """Return the number of row blocks for the forward pass: one per thread, at most one per row."""
     return max(1, min(numba.get_num_threads() if n_threads is None else n_threads, n_rows))
 
 

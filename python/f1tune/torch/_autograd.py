@@ -45,11 +45,18 @@ class SoftCounts(torch.autograd.Function):
     """``(x, y) -> counts`` of shape (3, L), float64; ``x`` and ``y`` C-contiguous 2-D CPU tensors."""
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, y: torch.Tensor, from_logits: bool, slope: float, offset: float) -> torch.Tensor:
+    def forward(
+        ctx: Any, x: torch.Tensor, y: torch.Tensor, from_logits: bool, slope: float, offset: float
+    ) -> torch.Tensor:
         k = _kernels()
         p = torch.empty_like(x) if from_logits else x  # logits: the kernel stores p for backward
         counts, violation = k.soft_counts(
-            x.detach().numpy(), y.detach().numpy(), from_logits, slope, offset, p.detach().numpy() if from_logits else None
+            x.detach().numpy(),
+            y.detach().numpy(),
+            from_logits,
+            slope,
+            offset,
+            p.detach().numpy() if from_logits else None,
         )
         if violation > 0.0 or not np.isfinite(counts).all():
             diagnose_values(x, y, from_logits)  # raises with the precise reason
@@ -69,7 +76,9 @@ class SoftCounts(torch.autograd.Function):
         return grad, None, None, None, None
 
 
-def soft_counts_fast(x: torch.Tensor, y: torch.Tensor, *, from_logits: bool, slope: float, offset: float) -> torch.Tensor:
+def soft_counts_fast(
+    x: torch.Tensor, y: torch.Tensor, *, from_logits: bool, slope: float, offset: float
+) -> torch.Tensor:
     """Soft counts (3, L) float64 of 2-D CPU float32/float64 ``x`` via the numba kernels.
 
     A non-contiguous ``x`` is copied once (``.contiguous()``, differentiable); targets are
@@ -132,7 +141,12 @@ class SoftFBetaFused(torch.autograd.Function):
         k = _kernels()
         p = torch.empty_like(x) if from_logits else x
         counts, violation = k.soft_counts(
-            x.detach().numpy(), y.detach().numpy(), from_logits, slope, offset, p.detach().numpy() if from_logits else None
+            x.detach().numpy(),
+            y.detach().numpy(),
+            from_logits,
+            slope,
+            offset,
+            p.detach().numpy() if from_logits else None,
         )
         if violation > 0.0 or not np.isfinite(counts).all():
             diagnose_values(x, y, from_logits)
@@ -179,7 +193,7 @@ def soft_fbeta_fast(
     eps: float,
     reduction: str,
 ) -> torch.Tensor:
-    """The whole loss on the fused CPU path (2-D float32/float64 ``x``); see :class:`SoftFBetaFused`."""
+    """Compute the whole loss on the fused CPU path (2-D float32/float64 ``x``); see :class:`SoftFBetaFused`."""
     return SoftFBetaFused.apply(
         x.contiguous(), kernel_target(y, x.dtype), beta, average, double, from_logits, slope, offset, eps, reduction
     )

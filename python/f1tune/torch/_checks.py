@@ -57,9 +57,13 @@ def check_tensors(input: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor, 
     if target.is_complex():
         raise TypeError(f"target: expected bool, integer or floating-point values in [0, 1], got dtype {target.dtype}")
     if input.shape != target.shape:
-        raise ValueError(f"input and target: expected the same shape, got {tuple(input.shape)} and {tuple(target.shape)}")
+        raise ValueError(
+            f"input and target: expected the same shape, got {tuple(input.shape)} and {tuple(target.shape)}"
+        )
     if input.ndim not in (1, 2):
-        raise ValueError(f"input: expected shape (n_samples,) or (n_samples, n_labels), got {input.ndim}-D shape {tuple(input.shape)}")
+        raise ValueError(
+            f"input: expected shape (n_samples,) or (n_samples, n_labels), got {input.ndim}-D shape {tuple(input.shape)}"
+        )
     if input.numel() == 0:
         raise ValueError(f"input: expected a non-empty batch, got shape {tuple(input.shape)}")
     if target.device != input.device:
@@ -91,7 +95,9 @@ def diagnose_values(x: torch.Tensor, y: torch.Tensor, from_logits: bool) -> None
             f"input: expected probabilities in [0, 1], got values outside ({_range(x)}); pass from_logits=True for logits"
         )
     if from_logits and (x.isinf().any()):
-        raise ValueError("input: expected logits whose sigmoid is defined, got inf combined with offset/slope giving NaN")
+        raise ValueError(
+            "input: expected logits whose sigmoid is defined, got inf combined with offset/slope giving NaN"
+        )
     raise ValueError("input and target: the soft counts are not finite (overflow?)")
 
 

@@ -144,8 +144,16 @@ def soft_fbeta_loss(
     x, y, one_label = check_tensors(input, target)
     if FUSED and not (sync_dist and is_distributed()) and _autograd.fast_path_applies(x, y):
         loss = _autograd.soft_fbeta_fast(
-            x, y, beta=beta, average=average, double=bool(double), from_logits=bool(from_logits),
-            slope=slope, offset=offset, eps=eps, reduction=reduction,
+            x,
+            y,
+            beta=beta,
+            average=average,
+            double=bool(double),
+            from_logits=bool(from_logits),
+            slope=slope,
+            offset=offset,
+            eps=eps,
+            reduction=reduction,
         )
         return loss[0] if one_label and loss.ndim == 1 else loss
     counts = _counts(x, y, double=bool(double), from_logits=bool(from_logits), slope=slope, offset=offset)
@@ -154,7 +162,9 @@ def soft_fbeta_loss(
     loss = loss_from_counts(counts, beta=beta, average=average, eps=eps, reduction=reduction)
     if one_label and loss.ndim == 1:
         loss = loss[0]
-    return loss.to(_reference.counts_dtype(input.dtype) if input.dtype not in (torch.float32, torch.float64) else input.dtype)
+    return loss.to(
+        _reference.counts_dtype(input.dtype) if input.dtype not in (torch.float32, torch.float64) else input.dtype
+    )
 
 
 def soft_f1_loss(

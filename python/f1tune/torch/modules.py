@@ -42,7 +42,7 @@ class SoftFBetaLoss(torch.nn.Module):
         super().__init__()
         self.beta = beta
         self.average = average
-        self.double = double
+        self.double_class = double  # not ``self.double``: that would shadow nn.Module.double()
         self.from_logits = from_logits
         self.slope = slope
         self.offset = offset
@@ -57,7 +57,7 @@ class SoftFBetaLoss(torch.nn.Module):
             target,
             beta=self.beta,
             average=self.average,
-            double=self.double,
+            double=self.double_class,
             from_logits=self.from_logits,
             slope=self.slope,
             offset=self.offset,
@@ -67,9 +67,11 @@ class SoftFBetaLoss(torch.nn.Module):
         )
 
     def extra_repr(self) -> str:
-        """Options that differ from the defaults."""
+        """List the options that differ from the defaults."""
         defaults = SoftFBetaLoss.__init__.__kwdefaults__ or {}
-        return ", ".join(f"{k}={getattr(self, k)!r}" for k, v in defaults.items() if getattr(self, k) != v)
+        attr = {"double": "double_class"}
+        values = {k: getattr(self, attr.get(k, k)) for k in defaults}
+        return ", ".join(f"{k}={v!r}" for k, v in values.items() if v != defaults[k])
 
 
 class SoftF1Loss(SoftFBetaLoss):
