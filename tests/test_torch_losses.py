@@ -217,8 +217,8 @@ def test_modules_match_functional():
     torch.testing.assert_close(SoftFBetaLoss(beta=0.5, **kw)(x, y), soft_fbeta_loss(x, y, beta=0.5, **kw))
     assert "beta=0.5" in repr(SoftFBetaLoss(beta=0.5))
     assert "double=True" in repr(SoftF1Loss(double=True))
-    crit = SoftF1Loss(double=True).double()  # nn.Module.double() is not shadowed by the option
-    torch.testing.assert_close(crit(x, y), soft_f1_loss(x, y, double=True))
+    crit = SoftF1Loss(double=True, from_logits=True).double()  # nn.Module.double() not shadowed
+    torch.testing.assert_close(crit(x, y), soft_f1_loss(x, y, double=True, from_logits=True))
     assert isinstance(SoftF1Loss(), torch.nn.Module)
 
 
