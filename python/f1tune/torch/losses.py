@@ -127,6 +127,26 @@ def soft_fbeta_loss(
     torch.Tensor
         Scalar loss (or per-label losses), of ``input``'s dtype; float32 for float16/bfloat16.
 
+    Raises
+    ------
+    TypeError, ValueError
+        Bad options; tensors of different shapes or devices; targets outside [0, 1];
+        probabilities outside [0, 1] (without ``from_logits``); NaN in either tensor.
+
+    Notes
+    -----
+    CPU float32/float64 input runs fused numba kernels: one parallel pass for the forward (the
+    counts, with the value checks folded in) and one for the backward; the counts accumulate in
+    float64. Contiguous tensors are read in place; a non-contiguous input or target is copied
+    once. Bool and uint8 targets are read as bytes (the fastest); other target dtypes are
+    converted to ``input``'s dtype first (one extra pass). Other devices and dtypes use torch
+    ops (the value checks then cost one host sync per call).
+
+    With ``sync_dist=True`` each rank's gradient is the slice of the global-batch gradient
+    for its own rows; DistributedDataParallel then averages parameter gradients over ranks,
+    giving ``1 / world_size`` times the global-batch gradient (scale the loss by the world size
+    for the exact one).
+
     Examples
     --------
     >>> import torch
