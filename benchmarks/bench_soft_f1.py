@@ -18,7 +18,8 @@ also allocate its gradient, and a fresh large buffer costs page faults on first 
 "floor+alloc" column uses ``torch.add(x, y)`` (new output each call) as the floor instead.
 
 Both sides warm up first (numba cache load, torch allocator) and are checked to agree.
-Timings: best and median of ``--repeat`` runs; the machine load is printed with them. On a
+Timings: best and median of ``--repeat`` rounds; each round runs every timed function once
+(round-robin), so all of them see the same machine load; the load is printed with them. On a
 shared machine, ``--threads 1`` gives steadier numbers: a parallel region waits for its slowest
 thread, which another process may hold for a whole scheduler time slice.
 """
@@ -57,17 +58,6 @@ print(f"{t1 - t0:.3f} {t2 - t1:.3f}")
 """
 
 
-def _times(fn, repeat: int) -> tuple[float, float]:
-    fn()
-    fn()
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return min(ts) * 1e3, statistics.median(ts) * 1e3
-
-
 def _fwd_bwd(loss_fn, x, y, kw):
     def run():
         x.grad = None
@@ -85,25 +75,34 @@ def _load() -> str:
         return "n/a"
 
 
-def bench_size(n: int, L: int, repeat: int) -> list[tuple[str, float, float]]:
+def _interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    """Best and median ms of each function, timed round-robin so all see the same machine load."""
+    for fn in fns.values():
+        fn()
+        fn()
+    ts: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            ts[name].append(time.perf_counter() - t)
+    return {name: (min(v) * 1e3, statistics.median(v) * 1e3) for name, v in ts.items()}
+
+
+def bench_size(n: int, L: int, repeat: int) -> list[tuple[str, float, float, float]]:
     g = torch.Generator().manual_seed(0)
     probs = torch.rand(n, L, generator=g).clamp_(1e-4, 1 - 1e-4)
     logits = torch.randn(n, L, generator=g)
     y = (torch.rand(n, L, generator=g) < 0.3).float()
     yb = y.bool()
     grad = torch.empty_like(probs)
-    floor_t = _times(lambda: torch.add(probs, y, out=grad), repeat)
     xn, yn, gn = probs.numpy(), y.numpy(), grad.numpy()
-    floor_n = _times(lambda: np.add(xn, yn, out=gn), repeat)
-    floor = min(floor_t[0], floor_n[0])
-    floor_alloc = _times(lambda: torch.add(probs, y), repeat)[0]
-    print(f"\n{n} x {L} float32  (load {_load()})")
-    print(
-        f"  memory floor (read x, y once, write g once): {floor:.2f} ms  [torch.add {floor_t[0]:.2f}, np.add {floor_n[0]:.2f}]"
-    )
-    print(f"  floor + allocation (torch.add(x, y), fresh output): {floor_alloc:.2f} ms")
-    print(f"  {'variant':<40} {'f1tune ms':>10} {'torch ms':>10} {'speedup':>8} {'/floor':>7} {'/floor+alloc':>13}")
-    rows = []
+    fns = {
+        "torch.add": lambda: torch.add(probs, y, out=grad),
+        "np.add": lambda: np.add(xn, yn, out=gn),
+        "alloc": lambda: torch.add(probs, y),
+    }
+    cases = []
     for name, kw in VARIANTS:
         base = logits if kw.get("from_logits") else probs
         for tname, tgt in (("float32 targets", y), ("bool targets", yb)):
@@ -114,14 +113,27 @@ def bench_size(n: int, L: int, repeat: int) -> list[tuple[str, float, float]]:
             torch.testing.assert_close(l1, l2, rtol=1e-5, atol=1e-6)
             scale = x2.grad.abs().max()
             torch.testing.assert_close(x1.grad / scale, x2.grad / scale, rtol=1e-4, atol=1e-5)
-            t_ours = _times(ours, repeat)
-            t_ref = _times(ref, repeat)
             label = f"{name}, {tname}"
-            print(
-                f"  {label:<40} {t_ours[0]:>10.2f} {t_ref[0]:>10.2f} {t_ref[0] / t_ours[0]:>7.1f}x {t_ours[0] / floor:>6.2f}x"
-                f" {t_ours[0] / floor_alloc:>12.2f}x   (median {t_ours[1]:.2f} / {t_ref[1]:.2f})"
-            )
-            rows.append((f"{n}x{L} {label}", t_ref[0] / t_ours[0], t_ours[0] / floor, t_ours[0] / floor_alloc))
+            fns[f"ours {label}"], fns[f"ref {label}"] = ours, ref
+            cases.append(label)
+    t = _interleaved(fns, repeat)
+    floor = min(t["torch.add"][0], t["np.add"][0])
+    floor_alloc = t["alloc"][0]
+    print(f"\n{n} x {L} float32  (load {_load()})")
+    print(
+        f"  memory floor (read x, y once, write g once): {floor:.2f} ms"
+        f"  [torch.add {t['torch.add'][0]:.2f}, np.add {t['np.add'][0]:.2f}]"
+    )
+    print(f"  floor + allocation (torch.add(x, y), fresh output): {floor_alloc:.2f} ms")
+    print(f"  {'variant':<40} {'f1tune ms':>10} {'torch ms':>10} {'speedup':>8} {'/floor':>7} {'/floor+alloc':>13}")
+    rows = []
+    for label in cases:
+        t_ours, t_ref = t[f"ours {label}"], t[f"ref {label}"]
+        print(
+            f"  {label:<40} {t_ours[0]:>10.2f} {t_ref[0]:>10.2f} {t_ref[0] / t_ours[0]:>7.1f}x {t_ours[0] / floor:>6.2f}x"
+            f" {t_ours[0] / floor_alloc:>12.2f}x   (median {t_ours[1]:.2f} / {t_ref[1]:.2f})"
+        )
+        rows.append((f"{n}x{L} {label}", t_ref[0] / t_ours[0], t_ours[0] / floor, t_ours[0] / floor_alloc))
     return rows
 
 
