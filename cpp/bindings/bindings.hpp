@@ -83,5 +83,6 @@ inline py::dict flags_dict(const InputFlags& f) {
 }
 
 void register_counting(py::module_& m);
+void register_sweep(py::module_& m);
 
 }  // namespace f1tune::bindings

@@ -12,15 +12,21 @@ from __future__ import annotations
 from typing import Any
 
 from f1tune._core import __version__
+from f1tune._threshold_result import ThresholdResult
 from f1tune.metrics import Confusion, confusion, f1_score, fbeta_score
+from f1tune.thresholds import FbetaCurve, fbeta_curve, tune_thresholds
 
 __all__ = [
     "Confusion",
+    "FbetaCurve",
     "Stretcher",
+    "ThresholdResult",
     "__version__",
     "confusion",
     "f1_score",
+    "fbeta_curve",
     "fbeta_score",
+    "tune_thresholds",
 ]
 
 # Names whose modules pull in torch: resolved on first access, not at import.

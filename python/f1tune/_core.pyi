@@ -22,3 +22,14 @@ def sample_fbeta_sums(
     beta: float,
     n_threads: int = 0,
 ) -> tuple[_F64, _I64, _Flags]: ...
+def tune(
+    y_true: npt.NDArray[np.generic],
+    y_score: npt.NDArray[np.floating],
+    mode: str,
+    beta: float,
+    zero_division: float,
+    n_threads: int = 0,
+) -> tuple[_F64, _I64, _I64, _I64, _Flags, int]: ...
+def fbeta_curve(
+    y_true: npt.NDArray[np.generic], y_score: npt.NDArray[np.floating]
+) -> tuple[_F64, _I64, _I64, int, _Flags]: ...

@@ -1,0 +1,164 @@
+// Exact micro F-beta optimum over per-label thresholds, by Dinkelbach's iteration.
+//
+// Micro F-beta >= lambda iff sum_l [(1+b²-lambda)·tp_l - lambda·fp_l] >= lambda·b²·P, so for a
+// fixed lambda each label maximizes a linear objective on its own; setting lambda to the micro
+// F-beta of those cuts and repeating raises lambda to the global optimum in a few steps. Each
+// step is an exact per-label search (refine.hpp) on buckets gathered once: the histogram alone
+// gives a lower bound (edges only) and an upper bound (edges and corners) on the optimum, and the
+// buckets that matter for lambdas in between are gathered up front. Should a step still need a
+// bucket outside what was gathered, it is gathered then (one more pass), so the answer is exact.
+#pragma once
+
+#include <vector>
+
+#include "f1tune/sweep.hpp"
+
+namespace f1tune {
+
+namespace detail {
+
+inline double micro_value(count_t tp, count_t pp, double beta2, double P) {
+    const double d = beta2 * P + static_cast<double>(pp);
+    return d > 0 ? (1.0 + beta2) * static_cast<double>(tp) / d : 0.0;
+}
+
+inline LinearObjective linear_at(double lambda, double beta2) { return {1.0 + beta2 - lambda, lambda}; }
+
+// Dinkelbach on the histograms alone: each label picks its best edge, or with `corners` also the
+// all-positives-first corner of any bucket (an optimistic point). Returns the converged lambda.
+inline double histogram_dinkelbach(const Histograms& h, index_t L, double beta2, double P, bool corners) {
+    double lambda = 0.0;
+    for (int it = 0; it < 100; ++it) {
+        const LinearObjective obj = linear_at(lambda, beta2);
+        count_t TP = 0, PP = 0;
+        for (index_t l = 0; l < L; ++l) {
+            const count_t* pos = h.pos_of(l);
+            const count_t* tot = h.tot_of(l);
+            count_t tp = 0, pp = 0, btp = 0, bpp = 0;
+            double best = obj(0, 0);
+            for (index_t b = kTopBuckets - 1; b >= 0; --b) {
+                if (tot[b] == 0) continue;
+                if (corners && obj(tp + pos[b], pp + pos[b]) > best) {
+                    best = obj(tp + pos[b], pp + pos[b]);
+                    btp = tp + pos[b];
+                    bpp = pp + pos[b];
+                }
+                tp += pos[b];
+                pp += tot[b];
+                if (obj(tp, pp) > best) {
+                    best = obj(tp, pp);
+                    btp = tp;
+                    bpp = pp;
+                }
+            }
+            TP += btp;
+            PP += bpp;
+        }
+        const double next = micro_value(TP, PP, beta2, P);
+        if (!(next > lambda)) break;
+        lambda = next;
+    }
+    return lambda;
+}
+
+}  // namespace detail
+
+template <class S, class Y>
+TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, double beta2, double zero_division,
+                      int n_threads) {
+    using K = key_of_t<S>;
+    const index_t L = s.cols;
+    const auto maps = sample_maps(s, false);
+    const Histograms h = build_histograms(y, s, maps, n_threads);
+    TuneResult out;
+    out.flags = h.flags;
+    if (h.flags.bad_label || h.flags.bad_score) return out;
+    out.pos = label_positives(h, L);
+    count_t P = 0;
+    for (count_t p : out.pos) P += p;
+    // No positives at all: every prediction scores 0, predicting none scores zero_division; the
+    // per-label search (every label without positives) picks "predict none" everywhere.
+    if (P == 0) return tune_per_label(y, s, beta2, zero_division, n_threads);
+    const double Pd = static_cast<double>(P);
+
+    const double lo = detail::histogram_dinkelbach(h, L, beta2, Pd, false);
+    const double hi = std::max(lo, detail::histogram_dinkelbach(h, L, beta2, Pd, true));
+    std::vector<BucketRange> have(static_cast<std::size_t>(L));
+    for (int k = 0; k <= 8; ++k) {
+        const LinearObjective obj = detail::linear_at(lo + (hi - lo) * k / 8.0, beta2);
+        for (index_t l = 0; l < L; ++l) {
+            const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, obj).range;
+            BucketRange& a = have[static_cast<std::size_t>(l)];
+            if (a.empty()) a = r;
+            else if (!r.empty()) a = {std::min(a.lo, r.lo), std::max(a.hi, r.hi)};
+        }
+    }
+    std::vector<Buffer<K>> bufs = collect_ranges(y, s, maps, have, false, n_threads);
+    out.refine_passes = 1;
+
+    std::vector<Cut<K>> cuts(static_cast<std::size_t>(L)), best_cuts;
+    std::vector<Region> regions(static_cast<std::size_t>(L));
+    double lambda = lo, best_value = -1.0;
+    const int workers = choose_threads(n_threads, s.rows * L / 16, L);
+    for (int it = 0; it < 200; ++it) {
+        const LinearObjective obj = detail::linear_at(lambda, beta2);
+        // Gather any bucket this step needs that is not in memory yet.
+        std::vector<BucketRange> need(static_cast<std::size_t>(L));
+        bool missing = false;
+        for (index_t l = 0; l < L; ++l) {
+            const auto u = static_cast<std::size_t>(l);
+            regions[u] = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, obj);
+            if (!have[u].contains(regions[u].range)) {
+                need[u] = have[u].empty() ? regions[u].range
+                                          : BucketRange{std::min(have[u].lo, regions[u].range.lo),
+                                                        std::max(have[u].hi, regions[u].range.hi)};
+                missing = true;
+            }
+        }
+        if (missing) {
+            auto more = collect_ranges(y, s, maps, need, false, n_threads);
+            out.refine_passes += 1;
+            for (std::size_t u = 0; u < need.size(); ++u)
+                if (!need[u].empty()) {
+                    bufs[u] = std::move(more[u]);
+                    have[u] = need[u];
+                }
+        }
+        parallel_for(L, workers, [&](int, index_t b, index_t e) {
+            for (index_t l = b; l < e; ++l) {
+                const auto u = static_cast<std::size_t>(l);
+                // Counts above the gathered range come from the histogram.
+                count_t tp0 = 0, pp0 = 0;
+                for (index_t k = kTopBuckets - 1; k > have[u].hi; --k) {
+                    tp0 += h.pos_of(l)[k];
+                    pp0 += h.tot_of(l)[k];
+                }
+                Buffer<K> scratch = bufs[u];
+                cuts[u] = solve_buffer(scratch, tp0, pp0, obj);
+            }
+        });
+        count_t TP = 0, PP = 0;
+        for (const auto& c : cuts) {
+            TP += c.tp;
+            PP += c.pp;
+        }
+        const double value = detail::micro_value(TP, PP, beta2, Pd);
+        if (value >= best_value) {  // at equal value the later cuts are the fewest-positives optimum
+            best_value = value;
+            best_cuts = cuts;
+        }
+        if (!(value > lambda)) break;
+        lambda = value;
+    }
+    out.thresholds.resize(static_cast<std::size_t>(L));
+    out.tp.resize(static_cast<std::size_t>(L));
+    out.pp.resize(static_cast<std::size_t>(L));
+    for (std::size_t u = 0; u < best_cuts.size(); ++u) {
+        out.thresholds[u] = place_threshold<S>(best_cuts[u]);
+        out.tp[u] = best_cuts[u].tp;
+        out.pp[u] = best_cuts[u].pp;
+    }
+    return out;
+}
+
+}  // namespace f1tune

@@ -1,0 +1,188 @@
+// Exact best cut from a histogram: which buckets can still matter, and the in-memory search.
+//
+// Counts at bucket edges are exact cuts. Inside a bucket no cut beats the corner that takes all
+// its positives first (objectives are monotone, objective.hpp). So, given the best edge, only
+// buckets whose corner may reach it need a closer look, plus the nearest non-empty buckets on
+// each side of the best edge (they hold the two scores its threshold sits between). The search
+// narrows to the span of those buckets, histograms it again, and finishes with a sort once few
+// elements are left. Ties keep the higher cut (fewer predicted positives).
+#pragma once
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "f1tune/histogram.hpp"
+#include "f1tune/objective.hpp"
+
+namespace f1tune {
+
+struct Region {
+    BucketRange range;               // buckets to look into
+    count_t tp_above = 0, pp_above = 0;  // counts of everything above range.hi
+    count_t tp_edge = 0, pp_edge = 0;    // the best edge
+    double best_edge = -std::numeric_limits<double>::infinity();
+};
+
+// Region of a histogram (pos, tot over NB ascending buckets) below a context (tp0, pp0).
+template <class Obj, class C>
+Region select_region(const C* pos, const C* tot, index_t NB, count_t tp0, count_t pp0, const Obj& obj) {
+    Region g;
+    // Best edge: walk down the non-empty buckets; strict > keeps the highest of equal edges.
+    index_t e = NB;
+    g.best_edge = obj(tp0, pp0);
+    g.tp_edge = tp0;
+    g.pp_edge = pp0;
+    count_t tp = tp0, pp = pp0;
+    for (index_t b = NB - 1; b >= 0; --b) {
+        if (tot[b] == 0) continue;
+        tp += static_cast<count_t>(pos[b]);
+        pp += static_cast<count_t>(tot[b]);
+        const double v = obj(tp, pp);
+        if (v > g.best_edge) {
+            g.best_edge = v;
+            g.tp_edge = tp;
+            g.pp_edge = pp;
+            e = b;
+        }
+    }
+    index_t lo = NB, hi = -1;
+    auto take = [&](index_t b) {
+        lo = std::min(lo, b);
+        hi = std::max(hi, b);
+    };
+    // Buckets whose all-positives-first corner may reach the best edge. A bucket of one class
+    // cannot: its inner cuts lie between its two edges on a monotone path.
+    tp = tp0;
+    pp = pp0;
+    for (index_t b = NB - 1; b >= 0; --b) {
+        if (tot[b] == 0) continue;
+        const auto p = static_cast<count_t>(pos[b]);
+        if (p > 0 && p < static_cast<count_t>(tot[b]) && may_reach(obj(tp + p, pp + p), g.best_edge)) take(b);
+        tp += p;
+        pp += static_cast<count_t>(tot[b]);
+    }
+    // The two scores around the best edge: bucket e (lowest predicted) and the next non-empty below.
+    if (e < NB) take(e);
+    for (index_t b = std::min(e, NB) - 1; b >= 0; --b) {
+        if (tot[b] != 0) {
+            take(b);
+            break;
+        }
+    }
+    if (hi < 0) return g;
+    g.range = {lo, hi};
+    g.tp_above = tp0;
+    g.pp_above = pp0;
+    for (index_t b = NB - 1; b > hi; --b) {
+        g.tp_above += static_cast<count_t>(pos[b]);
+        g.pp_above += static_cast<count_t>(tot[b]);
+    }
+    return g;
+}
+
+namespace detail {
+
+constexpr index_t kInnerBuckets = 256;
+constexpr std::size_t kSortBelow = 96;
+
+// Best cut over groups of equal keys given in descending order: (key, positives, total).
+template <class K, class Obj, class Groups>
+Cut<K> best_of_groups(const Groups& groups, count_t tp0, count_t pp0, const Obj& obj) {
+    Cut<K> best;
+    best.tp = tp0;
+    best.pp = pp0;
+    best.value = obj(tp0, pp0);
+    if (!groups.empty()) {
+        best.has_below = true;
+        best.below = std::get<0>(groups[0]);
+    }
+    count_t tp = tp0, pp = pp0;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        tp += std::get<1>(groups[i]);
+        pp += std::get<2>(groups[i]);
+        const double v = obj(tp, pp);
+        if (v > best.value) {
+            best.tp = tp;
+            best.pp = pp;
+            best.value = v;
+            best.has_lowest = true;
+            best.lowest = std::get<0>(groups[i]);
+            best.has_below = i + 1 < groups.size();
+            best.below = best.has_below ? std::get<0>(groups[i + 1]) : K{0};
+        }
+    }
+    return best;
+}
+
+template <class K, class Obj>
+Cut<K> sort_and_sweep(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t pp0, const Obj& obj) {
+    std::vector<std::pair<K, std::uint8_t>> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = {buf.keys[i], buf.ys[i]};
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<std::tuple<K, count_t, count_t>> groups;
+    for (std::size_t i = 0; i < n;) {
+        std::size_t j = i;
+        count_t p = 0;
+        while (j < n && v[j].first == v[i].first) p += v[j++].second;
+        groups.emplace_back(v[i].first, p, static_cast<count_t>(j - i));
+        i = j;
+    }
+    return best_of_groups<K>(groups, tp0, pp0, obj);
+}
+
+}  // namespace detail
+
+// Exact best cut among the cuts of `buf` (scores in a key range; tp0, pp0 count what lies above
+// it). `buf` is used as scratch: it is narrowed in place.
+template <class K, class Obj>
+Cut<K> solve_buffer(Buffer<K>& buf, count_t tp0, count_t pp0, const Obj& obj) {
+    constexpr index_t NB = detail::kInnerBuckets;
+    std::size_t n = buf.keys.size();
+    std::vector<count_t> pos(NB), tot(NB);
+    while (true) {
+        if (n <= detail::kSortBelow) return detail::sort_and_sweep(buf, n, tp0, pp0, obj);
+        K kmin = buf.keys[0], kmax = buf.keys[0];
+        for (std::size_t i = 1; i < n; ++i) {
+            kmin = std::min(kmin, buf.keys[i]);
+            kmax = std::max(kmax, buf.keys[i]);
+        }
+        unsigned shift = 0;
+        while ((static_cast<K>(kmax - kmin) >> shift) >= static_cast<K>(NB)) ++shift;
+        std::fill(pos.begin(), pos.end(), 0);
+        std::fill(tot.begin(), tot.end(), 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto b = static_cast<std::size_t>((buf.keys[i] - kmin) >> shift);
+            tot[b] += 1;
+            pos[b] += buf.ys[i];
+        }
+        if (shift == 0) {  // one key per bucket: the histogram is the sorted curve
+            std::vector<std::tuple<K, count_t, count_t>> groups;
+            for (index_t b = NB - 1; b >= 0; --b)
+                if (tot[static_cast<std::size_t>(b)] != 0)
+                    groups.emplace_back(static_cast<K>(kmin + static_cast<K>(b)), pos[static_cast<std::size_t>(b)],
+                                        tot[static_cast<std::size_t>(b)]);
+            return detail::best_of_groups<K>(groups, tp0, pp0, obj);
+        }
+        const Region g = select_region(pos.data(), tot.data(), NB, tp0, pp0, obj);
+        std::size_t m = 0;
+        const auto lo = static_cast<K>(g.range.lo), width = static_cast<K>(g.range.hi - g.range.lo);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto b = static_cast<K>((buf.keys[i] - kmin) >> shift);
+            if (static_cast<K>(b - lo) <= width) {
+                buf.keys[m] = buf.keys[i];
+                buf.ys[m] = buf.ys[i];
+                ++m;
+            }
+        }
+        // Little narrowing (most buckets matter): sorting is the honest fallback, and it bounds
+        // the number of rounds.
+        if (4 * m > 3 * n) return detail::sort_and_sweep(buf, m, g.tp_above, g.pp_above, obj);
+        n = m;
+        tp0 = g.tp_above;
+        pp0 = g.pp_above;
+    }
+}
+
+}  // namespace f1tune
