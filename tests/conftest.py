@@ -20,3 +20,12 @@ def random_case(
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Collect the CUDA tests only on a machine with CUDA (instead of reporting them skipped)."""
+    if collection_path.name == "test_torch_cuda.py":
+        import torch
+
+        return not torch.cuda.is_available()
+    return None

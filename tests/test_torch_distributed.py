@@ -7,10 +7,8 @@ import socket
 import sys
 
 import pytest
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("numba")
-dist = pytest.importorskip("torch.distributed")
+import torch
+import torch.distributed as dist
 
 if not dist.is_available():  # pragma: no cover
     pytest.skip("torch.distributed is not available", allow_module_level=True)
