@@ -80,6 +80,10 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
     // per-label search (every label without positives) picks "predict none" everywhere.
     if (P == 0) return tune_per_label(y, s, beta2, zero_division, n_threads);
     const double Pd = static_cast<double>(P);
+    auto label_obj = [&](const LinearObjective& o, index_t l) {
+        const auto u = static_cast<std::size_t>(l);
+        return o.for_label(out.pos[u], s.rows - out.pos[u]);
+    };
 
     const double lo = detail::histogram_dinkelbach(h, L, beta2, Pd, false);
     const double hi = std::max(lo, detail::histogram_dinkelbach(h, L, beta2, Pd, true));
@@ -87,7 +91,7 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
     for (int k = 0; k <= 8; ++k) {
         const LinearObjective obj = detail::linear_at(lo + (hi - lo) * k / 8.0, beta2);
         for (index_t l = 0; l < L; ++l) {
-            const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, obj).range;
+            const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, label_obj(obj, l)).range;
             BucketRange& a = have[static_cast<std::size_t>(l)];
             if (a.empty()) a = r;
             else if (!r.empty()) a = {std::min(a.lo, r.lo), std::max(a.hi, r.hi)};
@@ -107,7 +111,7 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
         bool missing = false;
         for (index_t l = 0; l < L; ++l) {
             const auto u = static_cast<std::size_t>(l);
-            regions[u] = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, obj);
+            regions[u] = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, label_obj(obj, l));
             if (!have[u].contains(regions[u].range)) {
                 need[u] = have[u].empty() ? regions[u].range
                                           : BucketRange{std::min(have[u].lo, regions[u].range.lo),
@@ -134,7 +138,7 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
                     pp0 += h.tot_of(l)[k];
                 }
                 Buffer<K> scratch = bufs[u];
-                cuts[u] = solve_buffer(scratch, tp0, pp0, obj);
+                cuts[u] = solve_buffer(scratch, tp0, pp0, label_obj(obj, l));
             }
         });
         count_t TP = 0, PP = 0;

@@ -25,15 +25,27 @@ struct FbetaObjective {
         if (denom == 0.0) return std::isnan(zero_division) ? 1.0 : zero_division;
         return (1.0 + beta2) * static_cast<double>(tp) / denom;
     }
+    // Equal counts ratios give equal doubles here, so plain > keeps the higher of tied cuts.
+    bool better(double v, double best) const { return v > best; }
 };
 
 // One Dinkelbach step for micro F-beta at level lambda: (1+b²-lambda)·tp - lambda·fp.
+// Its two terms cancel at ties, leaving rounding noise: `tol` (a few ulps of the largest term)
+// lets an exact tie keep the higher cut, as the F-beta objective does.
 struct LinearObjective {
     double gain = 1.0;   // 1 + b² - lambda (> 0 since lambda <= 1)
     double cost = 0.0;   // lambda
+    double tol = 0.0;
 
     double operator()(count_t tp, count_t pp) const {
         return gain * static_cast<double>(tp) - cost * static_cast<double>(pp - tp);
+    }
+    bool better(double v, double best) const { return v > best + tol; }
+    // Tolerance for one label with `pos` positives and `neg` negatives.
+    LinearObjective for_label(count_t pos, count_t neg) const {
+        LinearObjective o = *this;
+        o.tol = 1e-13 * (gain * static_cast<double>(pos) + cost * static_cast<double>(neg));
+        return o;
     }
 };
 

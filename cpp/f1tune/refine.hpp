@@ -40,7 +40,7 @@ Region select_region(const C* pos, const C* tot, index_t NB, count_t tp0, count_
         tp += static_cast<count_t>(pos[b]);
         pp += static_cast<count_t>(tot[b]);
         const double v = obj(tp, pp);
-        if (v > g.best_edge) {
+        if (obj.better(v, g.best_edge)) {
             g.best_edge = v;
             g.tp_edge = tp;
             g.pp_edge = pp;
@@ -103,7 +103,7 @@ Cut<K> best_of_groups(const Groups& groups, count_t tp0, count_t pp0, const Obj&
         tp += std::get<1>(groups[i]);
         pp += std::get<2>(groups[i]);
         const double v = obj(tp, pp);
-        if (v > best.value) {
+        if (obj.better(v, best.value)) {
             best.tp = tp;
             best.pp = pp;
             best.value = v;
