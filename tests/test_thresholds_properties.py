@@ -1,0 +1,84 @@
+"""Hypothesis properties of tune_thresholds: optimal against brute force, placement contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _threshold_oracle import best_global, best_label, best_micro_bruteforce
+
+import f1tune
+
+hyp = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+# Scores from a small pool (many ties, signed zeros, extremes) or any finite float.
+POOL = [-1e30, -2.5, -1.0, -0.0, 0.0, 1e-40, 0.25, 0.5, 0.5000001, 0.75, 1.0, 3.0, 1e30]
+
+
+@st.composite
+def cases(draw, max_n=40, max_l=3):
+    n = draw(st.integers(1, max_n))
+    L = draw(st.integers(1, max_l))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    y = draw(hnp.arrays(np.int8, (n, L), elements=st.integers(0, 1)))
+    if draw(st.booleans()):
+        s = draw(hnp.arrays(np.float64, (n, L), elements=st.sampled_from(POOL))).astype(dtype)
+    else:
+        width = 32 if dtype == np.float32 else 64
+        s = draw(hnp.arrays(dtype, (n, L), elements=st.floats(allow_nan=False, allow_infinity=False, width=width)))
+    beta = draw(st.sampled_from([0.5, 1.0, 2.0, 3.0]))
+    return y, s, beta
+
+
+def assert_contract(y, s, res):
+    pred = res.predict(s)
+    assert np.array_equal(pred, s > res.thresholds)
+    assert np.array_equal(pred, s >= res.thresholds.astype(s.dtype)) or s.dtype == np.float64
+    tp = (pred & (y == 1)).sum(0)
+    assert np.array_equal(tp, res.tp) and np.array_equal(pred.sum(0), res.tp + res.fp)
+    assert np.array_equal(res.fn, (y == 1).sum(0) - res.tp)
+    assert np.array_equal(res.tp + res.fp + res.fn + res.tn, np.full(s.shape[1], s.shape[0]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases())
+def test_macro_is_each_labels_best_cut(case):
+    y, s, beta = case
+    res = f1tune.tune_thresholds(y, s, beta=beta)
+    assert_contract(y, s, res)
+    for l in range(s.shape[1]):
+        f, tp, pp = best_label(y[:, l], s[:, l], beta * beta)
+        assert (res.tp[l], res.tp[l] + res.fp[l]) == (tp, pp)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases())
+def test_global_is_the_best_shared_cut(case):
+    y, s, beta = case
+    res = f1tune.tune_thresholds(y, s, average="global", beta=beta)
+    assert_contract(y, s, res)
+    f, tp, pp = best_global(y, s, beta * beta)
+    assert (res.tp.sum(), (res.tp + res.fp).sum()) == (tp, pp)
+
+
+@settings(max_examples=80, deadline=None)
+@given(cases(max_n=7, max_l=3))
+def test_micro_is_the_best_combination(case):
+    y, s, beta = case
+    res = f1tune.tune_thresholds(y, s, average="micro", beta=beta)
+    assert_contract(y, s, res)
+    f, _ = best_micro_bruteforce(y, s, beta * beta)
+    assert res.score == pytest.approx(f, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases(max_n=30, max_l=1))
+def test_curve_contains_the_optimum(case):
+    y, s, beta = case
+    c = f1tune.fbeta_curve(y[:, 0], s[:, 0], beta=beta)
+    assert np.all(np.diff(c.thresholds) < 0)
+    res = f1tune.tune_thresholds(y[:, 0], s[:, 0], beta=beta)
+    i = int(np.argmax(c.fbeta))
+    assert c.thresholds[i] == res.thresholds[0]
