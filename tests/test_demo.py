@@ -22,7 +22,6 @@ def demo_result():
     return run_demo(n_train=3000, n_test=500, n_labels=6, random_state=1, epochs=3)
 
 
-@needs_tuning
 def test_run_demo_rows(demo_result):
     rows = demo_result.rows
     assert [r.method.split(",")[0].split(" (")[0] for r in rows] == [
@@ -47,7 +46,6 @@ def test_run_demo_rows(demo_result):
     assert 0.0 <= float(soft_tuned.threshold) <= 1.0
 
 
-@needs_tuning
 def test_format_table(demo_result):
     from f1tune.demo import format_table
 
@@ -60,7 +58,6 @@ def test_format_table(demo_result):
     assert lines[-1].startswith("Highest test micro-F1:")
 
 
-@needs_tuning
 def test_cli_demo_prints_table(capsys):
     pytest.importorskip("torch")
     assert main(["demo", *TINY]) == 0
@@ -68,7 +65,6 @@ def test_cli_demo_prints_table(capsys):
     assert "Stretcher, BCE" in out and "micro-F1" in out and "total" in out
 
 
-@needs_tuning
 @pytest.mark.parametrize("average", ["macro", "global"])
 def test_cli_tune_writes_json(tmp_path, average):
     from f1tune.datasets import make_seed_toy
@@ -79,11 +75,19 @@ def test_cli_tune_writes_json(tmp_path, average):
     out = tmp_path / "t.json"
     args = ["tune", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "s.npy"), "--average", average]
     assert main([*args, "-o", str(out)]) == 0
-    payload = json.loads(out.read_text())
-    thresholds = np.asarray(payload["thresholds"], dtype=float)
-    assert thresholds.shape == (4,)
-    expected = f1tune.tune_thresholds(data.y_train, data.X_train, average=average).thresholds
-    np.testing.assert_allclose(thresholds, expected)
+    loaded = f1tune.ThresholdResult.load(out)
+    expected = f1tune.tune_thresholds(data.y_train, data.X_train, average=average)
+    np.testing.assert_array_equal(loaded.thresholds, expected.thresholds)
+    assert loaded.average == average and loaded.score == expected.score
+
+
+def test_cli_tune_stdout(tmp_path, capsys):
+    np.save(tmp_path / "y.npy", np.array([[1, 0], [0, 1], [1, 1]], dtype=np.int8))
+    np.save(tmp_path / "s.npy", np.array([[0.9, 0.2], [0.6, 0.4], [0.3, 0.8]]))
+    args = ["tune", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "s.npy"), "--average", "none"]
+    assert main(args) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["average"] is None and len(payload["thresholds"]) == 2
 
 
 def test_cli_errors(tmp_path, capsys):

@@ -215,11 +215,13 @@ def test_soft_f1_losses_train(toy, loss):
 
 
 def test_tune_threshold(toy):
-    if not hasattr(f1tune, "tune_thresholds"):
-        pytest.skip("f1tune.tune_thresholds not available yet")
     st = Stretcher(tune_threshold=True, random_state=0, **QUICK).fit(toy.X_train, toy.y_train)
     assert 0.0 <= st.threshold_ <= 1.0
     np.testing.assert_array_equal(st.predict(toy.X_test), st.transform(toy.X_test) >= st.threshold_)
+    # the tuned threshold is the best single threshold on the validation split
+    again = Stretcher(random_state=0, **QUICK).fit(toy.X_train, toy.y_train)
+    assert again.threshold_ == 0.5 and again.history_ == st.history_
+    assert st.score(toy.X_test, toy.y_test) >= again.score(toy.X_test, toy.y_test) - 0.02
 
 
 def test_progress_bar_shows_metrics(toy, capsys):

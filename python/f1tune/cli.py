@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -44,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
     tune = sub.add_parser(
         "tune",
-        help="tune thresholds on .npy arrays and write them as JSON",
+        help="tune thresholds on .npy arrays and write them as JSON (f1tune.ThresholdResult.load reads it)",
         description="Find the thresholds that maximize F-beta of y_score >= threshold against y_true.",
     )
     tune.add_argument("--y-true", required=True, help=".npy file of 0/1 labels, shape (n_samples, n_labels)")
@@ -56,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
         help="what to maximize (default macro: each label's own F-beta; 'none' is per label)",
     )
     tune.add_argument("--beta", type=float, default=1.0, help="F-beta's beta (default 1)")
-    tune.add_argument("-o", "--output", default="-", help="JSON output file (default: standard output)")
+    tune.add_argument(
+        "-o", "--output", default="-", help="output file: a ThresholdResult as JSON (default: standard output)"
+    )
     return parser
 
 
@@ -89,18 +90,10 @@ def _tune(args: argparse.Namespace) -> int:
 
     average = None if args.average == "none" else args.average
     result = tune_thresholds(y_true, y_score, average=average, beta=args.beta)
-    payload = {
-        "average": args.average,
-        "beta": args.beta,
-        "score": np.asarray(result.score).tolist(),
-        "thresholds": np.asarray(result.thresholds).tolist(),
-    }
-    text = json.dumps(payload, indent=2)
     if args.output == "-":
-        print(text)
+        print(result.to_json())
     else:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
+        result.save(args.output)
     return 0
 
 
