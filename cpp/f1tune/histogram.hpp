@@ -135,12 +135,12 @@ void for_each_element(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, inde
 
 namespace detail {
 
-// Row-major rows [r0, r1): bucket slots (bucket * 2 + label) of each element, written label-major
-// into slot[l * R + (r - r0)] so that the increments can then run one label at a time with that
-// label's histogram hot in L1. Returns the flags of the tile.
+// Row-major rows [r0, r1): the bucket slot (bucket * 2 + label) of each element, row-major in
+// slot[(r - r0) * L + l] (a vectorizable loop); the increments then run one label at a time with
+// that label's histogram hot in L1.
 template <class S, class Y>
 void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* __restrict lo,
-                    const S* __restrict scale, index_t r0, index_t r1, index_t R, std::uint16_t* __restrict slot,
+                    const S* __restrict scale, index_t r0, index_t r1, std::uint16_t* __restrict slot,
                     unsigned& bad_label, unsigned& bad_score) {
     const index_t L = s.cols;
     const S top = static_cast<S>(kTopBuckets - 1);
@@ -148,16 +148,17 @@ void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const 
     for (index_t r = r0; r < r1; ++r) {
         const S* __restrict srow = s.data + r * s.row_stride;
         const Y* __restrict yrow = y.data + r * y.row_stride;
-        std::uint16_t* __restrict out = slot + (r - r0);
+        std::uint16_t* __restrict out = slot + (r - r0) * L;
         for (index_t l = 0; l < L; ++l) {
             const S v = srow[l];
             const Y lab = yrow[l];
-            bl |= is_bad_label(lab) ? 1u : 0u;
-            bs |= is_bad_score(v) ? 1u : 0u;
-            // max(0, x) first: NaN becomes 0 (no undefined conversion).
-            const S x = std::min(top, std::max(S(0), (v - lo[l]) * scale[l]));
-            out[l * R] = static_cast<std::uint16_t>(static_cast<std::uint32_t>(x) * 2u +
-                                                    (static_cast<std::uint32_t>(lab) & 1u));
+            bl |= static_cast<unsigned>(is_bad_label(lab));
+            bs |= static_cast<unsigned>(is_bad_score(v));
+            // NaN fails x > 0 and becomes 0 (no undefined conversion). Plain ternaries vectorize.
+            S x = (v - lo[l]) * scale[l];
+            x = x > S(0) ? x : S(0);
+            x = x < top ? x : top;
+            out[l] = static_cast<std::uint16_t>(static_cast<std::int32_t>(x) * 2 + (static_cast<std::int32_t>(lab) & 1));
         }
     }
     bad_label |= bl;
@@ -219,7 +220,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
         Part& p = part[static_cast<std::size_t>(w)];
         // 16-bit counters (8 KiB per label), flushed every 65535 rows.
         std::vector<std::uint16_t> h(static_cast<std::size_t>(L * NB * 2), 0);
-        constexpr index_t R = 512;  // row tile: label-major slots of R rows stay in L2
+        constexpr index_t R = 64;  // row tile: its slots (R x L x 2 bytes) and a histogram fit in L1
         std::vector<std::uint16_t> slot(by_row ? static_cast<std::size_t>(L * R) : 0);
         unsigned bad_label = 0, bad_score = 0;
         const index_t flush_rows = 65535 / R * R;
@@ -228,12 +229,13 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
             if (by_row) {
                 for (index_t t0 = c0; t0 < c1; t0 += R) {
                     const index_t t1 = std::min(c1, t0 + R);
-                    detail::row_tile_slots(y, s, lo.data(), scale.data(), t0, t1, R, slot.data(), bad_label,
+                    detail::row_tile_slots(y, s, lo.data(), scale.data(), t0, t1, slot.data(), bad_label,
                                            bad_score);
                     for (index_t l = 0; l < L; ++l) {
                         std::uint16_t* __restrict hl = h.data() + l * NB * 2;
-                        const std::uint16_t* __restrict sl = slot.data() + l * R;
-                        for (index_t j = 0; j < t1 - t0; ++j) hl[sl[j]] = static_cast<std::uint16_t>(hl[sl[j]] + 1);
+                        const std::uint16_t* __restrict sl = slot.data() + l;
+                        for (index_t j = 0; j < t1 - t0; ++j)
+                            hl[sl[j * L]] = static_cast<std::uint16_t>(hl[sl[j * L]] + 1);
                     }
                 }
             } else {
@@ -295,15 +297,54 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
     const int workers = choose_threads(n_threads, n * L, n);
     std::vector<std::vector<Buffer<K>>> part(static_cast<std::size_t>(workers),
                                              std::vector<Buffer<K>>(static_cast<std::size_t>(n_out)));
-    std::vector<std::uint64_t> width(static_cast<std::size_t>(L));
-    for (std::size_t l = 0; l < width.size(); ++l)
-        width[l] = ranges[l].empty() ? 0 : static_cast<std::uint64_t>(ranges[l].hi - ranges[l].lo);
+    // Row-major input: which elements of a row are in range is a vectorizable loop; the rare
+    // appends follow. (Empty ranges get lo > any bucket, so nothing of theirs is ever in range.)
+    std::vector<S> lo(static_cast<std::size_t>(L)), scale(static_cast<std::size_t>(L));
+    std::vector<std::int32_t> first(static_cast<std::size_t>(L)), last(static_cast<std::size_t>(L));
+    for (std::size_t l = 0; l < lo.size(); ++l) {
+        lo[l] = maps[l].lo;
+        scale[l] = maps[l].scale;
+        first[l] = ranges[l].empty() ? std::int32_t{1 << 30} : static_cast<std::int32_t>(ranges[l].lo);
+        last[l] = ranges[l].empty() ? std::int32_t{-1} : static_cast<std::int32_t>(ranges[l].hi);
+    }
+    const bool by_row = detail::read_by_row(y, s);
     parallel_for(n, workers, [&](int w, index_t b0, index_t e0) {
         auto& bufs = part[static_cast<std::size_t>(w)];
+        if (by_row) {
+            std::vector<std::int32_t> hit(static_cast<std::size_t>(L));
+            const S top = static_cast<S>(kTopBuckets - 1);
+            const index_t n_lab = L;
+            std::int32_t* __restrict h = hit.data();
+            const S* __restrict lo_ = lo.data();
+            const S* __restrict sc_ = scale.data();
+            const std::int32_t* __restrict f_ = first.data();
+            const std::int32_t* __restrict e_ = last.data();
+            for (index_t r = b0; r < e0; ++r) {
+                const S* __restrict srow = s.data + r * s.row_stride;
+                const Y* __restrict yrow = y.data + r * y.row_stride;
+                std::int32_t any = 0;
+                for (index_t l = 0; l < n_lab; ++l) {
+                    S x = (srow[l] - lo_[l]) * sc_[l];
+                    x = x > S(0) ? x : S(0);
+                    x = x < top ? x : top;
+                    const auto b = static_cast<std::int32_t>(x);
+                    h[l] = static_cast<std::int32_t>(b >= f_[l]) & static_cast<std::int32_t>(b <= e_[l]);
+                    any |= h[l];
+                }
+                if (!any) continue;
+                for (index_t l = 0; l < n_lab; ++l) {
+                    if (!h[l]) continue;
+                    Buffer<K>& out = bufs[pooled ? 0 : static_cast<std::size_t>(l)];
+                    out.keys.push_back(to_key(srow[l]));
+                    out.ys.push_back(static_cast<std::uint8_t>(static_cast<index_t>(yrow[l]) & 1));
+                }
+            }
+            return;
+        }
         detail::for_each_element(y, s, b0, e0, [&](index_t l, S v, Y lab) {
             const auto u = static_cast<std::size_t>(l);
-            // An empty range has lo > hi: the unsigned difference exceeds any width.
-            if (static_cast<std::uint64_t>(maps[u].bucket(v) - ranges[u].lo) <= width[u] && !ranges[u].empty()) {
+            const index_t b = maps[u].bucket(v);
+            if (b >= first[u] && b <= last[u]) {
                 Buffer<K>& out = bufs[pooled ? 0 : u];
                 out.keys.push_back(to_key(v));
                 out.ys.push_back(static_cast<std::uint8_t>(static_cast<index_t>(lab) & 1));
