@@ -89,7 +89,7 @@ def make_loss(name: str, beta: float) -> Any:
     """Return ``loss(logits, target) -> scalar tensor`` for a loss name of :data:`LOSSES`."""
     if name == "bce":
         return nn.BCEWithLogitsLoss()
-    from f1tune.torch.losses import soft_fbeta_loss
+    from f1tune.torch import soft_fbeta_loss
 
     kwargs = SOFT_LOSSES[name]
 
