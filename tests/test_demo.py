@@ -8,15 +8,11 @@ import pytest
 import f1tune
 from f1tune.cli import main
 
-needs_tuning = pytest.mark.skipif(
-    not hasattr(f1tune, "tune_thresholds"), reason="f1tune.tune_thresholds not available yet"
-)
 TINY = ["--rows", "3000", "--test-rows", "500", "--labels", "6", "--epochs", "3", "--seed", "1"]
 
 
 @pytest.fixture(scope="module")
 def demo_result():
-    pytest.importorskip("torch")
     from f1tune.demo import run_demo
 
     return run_demo(n_train=3000, n_test=500, n_labels=6, random_state=1, epochs=3)
@@ -59,7 +55,6 @@ def test_format_table(demo_result):
 
 
 def test_cli_demo_prints_table(capsys):
-    pytest.importorskip("torch")
     assert main(["demo", *TINY]) == 0
     out = capsys.readouterr().out
     assert "Stretcher, BCE" in out and "micro-F1" in out and "total" in out

@@ -7,8 +7,6 @@ import itertools
 import numpy as np
 import pytest
 
-pytest.importorskip("numba")
-
 from f1tune._kernels import soft_fbeta as k  # noqa: E402
 
 COMBOS = list(itertools.product((np.float32, np.float64), ("float", "uint8"), (False, True)))

@@ -2,9 +2,7 @@ import sys
 
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("tqdm")
+import torch
 
 import f1tune  # noqa: E402
 from f1tune.datasets import make_seed_toy  # noqa: E402
@@ -207,7 +205,6 @@ def test_options_depth_activation_no_validation(toy):
 
 @pytest.mark.parametrize("loss", ["soft_f1", "double_soft_f1", "micro_soft_f1"])
 def test_soft_f1_losses_train(toy, loss):
-    pytest.importorskip("numba")
     st = Stretcher(loss=loss, random_state=0, **QUICK).fit(toy.X_train, toy.y_train)
     grid = np.linspace(0, 1, 201)[:, None]
     best_global = f1tune.f1_score(toy.y_test, toy.X_test, thresholds=grid).max()
