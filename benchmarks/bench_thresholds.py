@@ -68,8 +68,11 @@ def numpy_sweep(S: np.ndarray, Y: np.ndarray, beta: float = 1.0, chunk: int = 10
         c = np.arange(f.shape[1])
         lowest = s[i, c].astype(np.float64)
         below = np.where(i + 1 < n, s[np.minimum(i + 1, n - 1), c], -np.inf).astype(np.float64)
-        t = np.where(np.isfinite(below), (lowest + below) / 2, np.nextafter(lowest, -np.inf))
-        thr[cols] = np.where(none, np.nextafter(s[0, c].astype(np.float64), np.inf), t)
+        t = (lowest + below) / 2
+        # float32 scores: a midpoint that rounds down to `below` in float32 moves up one float64 ulp
+        t = np.where(t.astype(np.float32) <= below, np.nextafter(t, np.inf), t)
+        t = np.where(np.isfinite(below), t, np.nextafter(s[i, c], np.float32(-np.inf)).astype(np.float64))
+        thr[cols] = np.where(none, np.nextafter(s[0, c], np.float32(np.inf)).astype(np.float64), t)
         tp_out[cols] = np.where(none, 0, tp[i, c])
         pp_out[cols] = np.where(none, 0, i + 1)
     return thr, tp_out, pp_out

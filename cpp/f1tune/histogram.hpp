@@ -34,7 +34,7 @@ struct BucketMap {
         S x = (v - lo) * scale;
         x = x > S(0) ? x : S(0);
         x = x < static_cast<S>(kTopBuckets - 1) ? x : static_cast<S>(kTopBuckets - 1);
-        return static_cast<index_t>(x);
+        return static_cast<index_t>(static_cast<std::int32_t>(x));
     }
 };
 
@@ -92,9 +92,11 @@ struct Histograms {
 
 namespace detail {
 
-// Rows per block for the label-at-a-time loop: the block's scores and labels stay in L2.
+// Rows per block for the label-at-a-time loop. Contiguous columns: long runs, so that the
+// prefetcher follows each column. Otherwise: the block's scores and labels stay in L2.
 template <class S, class Y>
 index_t block_rows(const StridedMatrix<S>& s) {
+    if (s.rows_contiguous()) return 32768;
     const index_t row_bytes = std::max<index_t>(1, s.cols * static_cast<index_t>(sizeof(S) + sizeof(Y)));
     return std::clamp<index_t>((index_t{512} << 10) / row_bytes, 64, 8192);
 }
@@ -104,31 +106,6 @@ index_t block_rows(const StridedMatrix<S>& s) {
 template <class S, class Y>
 bool read_by_row(const StridedMatrix<Y>& y, const StridedMatrix<S>& s) {
     return s.labels_contiguous() && y.labels_contiguous() && s.cols > 1 && s.cols < (index_t{1} << 18) && !(s.rows_contiguous() && s.rows > 1);
-}
-
-// Calls fn(l, r, v, lab) for every element of rows [b0, e0), in the order that suits the layout.
-// fn_row(r, bucket_of) may instead take a whole row (row-major path) where given.
-template <class S, class Y, class Fn>
-void for_each_element(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, index_t b0, index_t e0, Fn&& fn) {
-    const index_t L = s.cols;
-    if (read_by_row(y, s)) {
-        for (index_t r = b0; r < e0; ++r) {
-            const S* __restrict srow = s.data + r * s.row_stride;
-            const Y* __restrict yrow = y.data + r * y.row_stride;
-            for (index_t l = 0; l < L; ++l) fn(l, srow[l], yrow[l]);
-        }
-        return;
-    }
-    const index_t R = block_rows<S, Y>(s);
-    for (index_t rb = b0; rb < e0; rb += R) {
-        const index_t re = std::min(e0, rb + R);
-        for (index_t l = 0; l < L; ++l) {
-            const S* __restrict sc = s.data + l * s.col_stride;
-            const Y* __restrict yc = y.data + l * y.col_stride;
-            const index_t ss = s.row_stride, ys = y.row_stride;
-            for (index_t r = rb; r < re; ++r) fn(l, sc[r * ss], yc[r * ys]);
-        }
-    }
 }
 
 }  // namespace detail
@@ -165,29 +142,53 @@ void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const 
     bad_score |= bs;
 }
 
+// Slots (bucket * 2 + label) of n elements read with strides ss, ys; contiguous columns get
+// their own copy of the loop, which vectorizes.
+template <class S, class Y, bool Contiguous>
+void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t ss, index_t ys, index_t n, S lo,
+                       S scale, std::uint16_t* __restrict out, unsigned& bad_label, unsigned& bad_score) {
+    const S top = static_cast<S>(kTopBuckets - 1);
+    unsigned bl = 0, bs = 0;
+    for (index_t i = 0; i < n; ++i) {
+        const S v = Contiguous ? sc[i] : sc[i * ss];
+        const Y lab = Contiguous ? yc[i] : yc[i * ys];
+        bl |= static_cast<unsigned>(is_bad_label(lab));
+        bs |= static_cast<unsigned>(is_bad_score(v));
+        S x = (v - lo) * scale;
+        x = x > S(0) ? x : S(0);
+        x = x < top ? x : top;
+        out[i] = static_cast<std::uint16_t>(static_cast<std::int32_t>(x) * 2 + (static_cast<std::int32_t>(lab) & 1));
+    }
+    bad_label |= bl;
+    bad_score |= bs;
+}
+
+// Slots (bucket * 2 + label) of n elements read with strides ss, ys; contiguous columns get
+// their own copy of the loop, which vectorizes.
+template <class S, class Y>
+void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, std::uint16_t* out,
+                  unsigned& bad_label, unsigned& bad_score) {
+    if (ss == 1 && ys == 1)
+        column_slots_impl<S, Y, true>(sc, yc, 1, 1, n, lo, scale, out, bad_label, bad_score);
+    else
+        column_slots_impl<S, Y, false>(sc, yc, ss, ys, n, lo, scale, out, bad_label, bad_score);
+}
+
 // Any layout, label by label over blocks of rows.
 template <class S, class Y>
 void strided_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const BucketMap<S>* maps, index_t r0,
                         index_t r1, std::uint16_t* __restrict hist, unsigned& bad_label, unsigned& bad_score) {
     const index_t L = s.cols, NB = kTopBuckets;
     const index_t R = block_rows<S, Y>(s);
+    std::vector<std::uint16_t> slot(static_cast<std::size_t>(R));
     unsigned bl = 0, bs = 0;
     for (index_t rb = r0; rb < r1; rb += R) {
         const index_t re = std::min(r1, rb + R);
         for (index_t l = 0; l < L; ++l) {
-            const BucketMap<S> map = maps[l];
+            column_slots(s.data + l * s.col_stride + rb * s.row_stride, y.data + l * y.col_stride + rb * y.row_stride,
+                         s.row_stride, y.row_stride, re - rb, maps[l].lo, maps[l].scale, slot.data(), bl, bs);
             std::uint16_t* __restrict hl = hist + l * NB * 2;
-            const S* __restrict sc = s.data + l * s.col_stride;
-            const Y* __restrict yc = y.data + l * y.col_stride;
-            const index_t ss = s.row_stride, ys = y.row_stride;
-            for (index_t r = rb; r < re; ++r) {
-                const S v = sc[r * ss];
-                const Y lab = yc[r * ys];
-                bl |= is_bad_label(lab) ? 1u : 0u;
-                bs |= is_bad_score(v) ? 1u : 0u;
-                std::uint16_t& c = hl[map.bucket(v) * 2 + (static_cast<index_t>(lab) & 1)];
-                c = static_cast<std::uint16_t>(c + 1);
-            }
+            for (index_t i = 0; i < re - rb; ++i) hl[slot[static_cast<std::size_t>(i)]] = static_cast<std::uint16_t>(hl[slot[static_cast<std::size_t>(i)]] + 1);
         }
     }
     bad_label |= bl;
@@ -341,15 +342,31 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
             }
             return;
         }
-        detail::for_each_element(y, s, b0, e0, [&](index_t l, S v, Y lab) {
-            const auto u = static_cast<std::size_t>(l);
-            const index_t b = maps[u].bucket(v);
-            if (b >= first[u] && b <= last[u]) {
+        // Other layouts: label by label over blocks of rows, slots computed by a vectorized loop.
+        const index_t R = detail::block_rows<S, Y>(s);
+        std::vector<std::uint16_t> slot(static_cast<std::size_t>(R));
+        unsigned bl = 0, bs = 0;
+        for (index_t rb = b0; rb < e0; rb += R) {
+            const index_t re = std::min(e0, rb + R);
+            for (index_t l = 0; l < L; ++l) {
+                const auto u = static_cast<std::size_t>(l);
+                if (ranges[u].empty()) continue;
+                const S* sc = s.data + l * s.col_stride + rb * s.row_stride;
+                const Y* yc = y.data + l * y.col_stride + rb * y.row_stride;
+                detail::column_slots(sc, yc, s.row_stride, y.row_stride, re - rb, lo[u], scale[u], slot.data(), bl, bs);
                 Buffer<K>& out = bufs[pooled ? 0 : u];
-                out.keys.push_back(to_key(v));
-                out.ys.push_back(static_cast<std::uint8_t>(static_cast<index_t>(lab) & 1));
+                const std::int32_t f = first[u], e = last[u];
+                const index_t ss = s.row_stride, m = re - rb;
+                const std::uint16_t* sl = slot.data();
+                for (index_t i = 0; i < m; ++i) {
+                    const std::int32_t b = sl[i] >> 1;
+                    if (b >= f && b <= e) {
+                        out.keys.push_back(to_key(sc[i * ss]));
+                        out.ys.push_back(static_cast<std::uint8_t>(sl[i] & 1));
+                    }
+                }
             }
-        });
+        }
     });
     std::vector<Buffer<K>> out = std::move(part[0]);
     for (std::size_t w = 1; w < part.size(); ++w)
