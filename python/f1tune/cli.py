@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--labels", type=_positive_int, default=100, help="number of labels (default 100)")
     demo.add_argument("--seed", type=int, default=0, help="random seed of the data and the networks (default 0)")
     demo.add_argument("--epochs", type=_positive_int, default=None, help="override the Stretcher's default epochs")
-    demo.add_argument("--threads", type=_positive_int, default=None, help="torch threads for the Stretchers")
+    demo.add_argument("--threads", type=_positive_int, default=1, help="torch threads for the Stretchers (default 1)")
     demo.add_argument("--quick", action="store_true", help="a smaller problem: a few seconds")
     demo.add_argument("--progress", action="store_true", help="show the Stretchers' progress bars")
 

@@ -74,7 +74,7 @@ def run_demo(
     *,
     epochs: int | None = None,
     progress: bool = False,
-    n_threads: int | None = None,
+    n_threads: int | None = 1,
 ) -> DemoResult:
     """Fit every method on the seed toy problem's training rows; score it on the test rows.
 
@@ -95,8 +95,8 @@ def run_demo(
         Override the Stretchers' default number of epochs.
     progress : bool, default=False
         Show the Stretchers' progress bars.
-    n_threads : int, optional
-        torch threads for the Stretchers (see :class:`f1tune.Stretcher`); default torch's.
+    n_threads : int or None, default=1
+        torch threads for the Stretchers (see :class:`f1tune.Stretcher`); None keeps torch's.
 
     Returns
     -------
