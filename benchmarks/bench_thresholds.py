@@ -84,8 +84,8 @@ def sklearn_loop(S: np.ndarray, Y: np.ndarray, labels: range) -> tuple[np.ndarra
 
     best_f = np.empty(len(labels))
     best_t = np.empty(len(labels))
-    for k, l in enumerate(labels):
-        p, r, t = precision_recall_curve(Y[:, l], S[:, l])
+    for k, j in enumerate(labels):
+        p, r, t = precision_recall_curve(Y[:, j], S[:, j])
         with np.errstate(invalid="ignore", divide="ignore"):
             f = np.where(p + r > 0, 2 * p * r / (p + r), 0.0)
         i = int(np.argmax(f[:-1]))
@@ -93,12 +93,20 @@ def sklearn_loop(S: np.ndarray, Y: np.ndarray, labels: range) -> tuple[np.ndarra
     return best_f, best_t
 
 
+def time_fortran(S: np.ndarray, Y: np.ndarray, repeat: int) -> tuple[float, f1tune.ThresholdResult]:
+    """Macro tuning of Fortran-order copies (made here, freed on return)."""
+    SF, YF = np.asfortranarray(S), np.asfortranarray(Y)
+    return best_time(lambda: f1tune.tune_thresholds(YF, SF), repeat=repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--labels", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sklearn-labels", type=int, default=None, help="labels timed in the sklearn loop (default all)")
+    parser.add_argument(
+        "--sklearn-labels", type=int, default=None, help="labels timed in the sklearn loop (default all)"
+    )
     parser.add_argument("--numpy-labels", type=int, default=None, help="labels timed in the NumPy sweep (default all)")
     parser.add_argument("--ten-million", action="store_true", help="also time 10,000,000 rows (needs ~6 GB)")
     args = parser.parse_args()
@@ -113,10 +121,8 @@ def main() -> None:
     macro1, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, n_threads=1), repeat=args.repeat)
     micro, res_micro = best_time(lambda: f1tune.tune_thresholds(Y, S, average="micro"), repeat=args.repeat)
     glob, res_glob = best_time(lambda: f1tune.tune_thresholds(Y, S, average="global"), repeat=args.repeat)
-    SF, YF = np.asfortranarray(S), np.asfortranarray(Y)
-    macroF, resF = best_time(lambda: f1tune.tune_thresholds(YF, SF), repeat=args.repeat)
+    macroF, resF = time_fortran(S, Y, args.repeat)
     assert np.array_equal(resF.thresholds, res.thresholds)
-    del SF, YF
 
     # NumPy sweep (all labels unless told otherwise), checked label by label.
     nl = min(L, args.numpy_labels or L)
@@ -128,7 +134,9 @@ def main() -> None:
 
     sl = min(L, args.sklearn_labels or L)
     sk_time, (f_sk, t_sk) = best_time(lambda: sklearn_loop(S, Y, range(sl)), repeat=1, warmup=0)
-    np.testing.assert_allclose(f_sk, res.fbeta[:sl], rtol=1e-9)  # same optimum (sklearn's threshold is the score itself)
+    np.testing.assert_allclose(
+        f_sk, res.fbeta[:sl], rtol=1e-9
+    )  # same optimum (sklearn's threshold is the score itself)
     sk_time *= L / sl
 
     print(row("f1tune.tune_thresholds macro (all cores)", macro))
@@ -145,14 +153,18 @@ def main() -> None:
     print(f"macro vs memory floor:       {macro / floor:7.2f}x the floor (goal <= 5x)")
     print(f"micro / macro time:          {micro / macro:7.2f}   (target <= 1.5)")
     print(f"global / macro time:         {glob / macro:7.2f}   (target <= 3)")
-    print(f"scores: macro F1 {res.score:.6f}, micro F1 {res_micro.score:.6f}, global-threshold micro F1 {res_glob.score:.6f}")
+    print(
+        f"scores: macro F1 {res.score:.6f}, micro F1 {res_micro.score:.6f}, global-threshold micro F1 {res_glob.score:.6f}"
+    )
 
     if args.ten_million:
         rows10 = 10 * args.rows
         del S, Y
         t0 = time.perf_counter()
         S, Y = make_data(rows10, L, seed=1)
-        print(f"\n{rows10:,} x {L} float32 ({S.nbytes / 1e9:.1f} GB) generated in {time.perf_counter() - t0:.0f} s; {machine()}")
+        print(
+            f"\n{rows10:,} x {L} float32 ({S.nbytes / 1e9:.1f} GB) generated in {time.perf_counter() - t0:.0f} s; {machine()}"
+        )
         floor10, _ = best_time(lambda: (S.sum(), Y.sum()), repeat=1)
         macro10, r10 = best_time(lambda: f1tune.tune_thresholds(Y, S), repeat=1)
         micro10, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, average="micro"), repeat=1, warmup=0)
@@ -161,8 +173,10 @@ def main() -> None:
         print(row("f1tune.tune_thresholds micro, 10x rows", micro10))
         print(row("f1tune.tune_thresholds global, 10x rows", glob10))
         print(row("memory floor, 10x rows", floor10))
-        print(f"10x rows: macro time x{macro10 / macro:.1f}, micro x{micro10 / micro:.1f}, global x{glob10 / glob:.1f} "
-              f"(linear = x10); macro vs floor {macro10 / floor10:.2f}x")
+        print(
+            f"10x rows: macro time x{macro10 / macro:.1f}, micro x{micro10 / micro:.1f}, global x{glob10 / glob:.1f} "
+            f"(linear = x10); macro vs floor {macro10 / floor10:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def best_micro_bruteforce(y, s, b2):
     """Max micro F-beta over every combination of per-label cuts, and the fewest total
     predicted positives among the combinations reaching it (tiny inputs only)."""
     P = int((y == 1).sum())
-    per = [list(zip(*cuts(y[:, l], s[:, l]))) for l in range(s.shape[1])]
+    per = [list(zip(*cuts(y[:, j], s[:, j]))) for j in range(s.shape[1])]
     best, best_pp = -1.0, None
     for combo in itertools.product(*per):
         tp = sum(c[0] for c in combo)
@@ -55,7 +55,7 @@ def best_micro_bruteforce(y, s, b2):
 def micro_dinkelbach(y, s, b2):
     """Micro F-beta optimum by Dinkelbach over full per-label cut lists (mid-size inputs)."""
     P = int((y == 1).sum())
-    per = [cuts(y[:, l], s[:, l]) for l in range(s.shape[1])]
+    per = [cuts(y[:, j], s[:, j]) for j in range(s.shape[1])]
     lam = 0.0
     for _ in range(100):
         TP = PP = 0

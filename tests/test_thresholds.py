@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from _threshold_oracle import best_global, best_label, best_micro_bruteforce, cuts, fbeta, micro_dinkelbach
 
 import f1tune
+from _threshold_oracle import best_global, best_label, best_micro_bruteforce, cuts, fbeta, micro_dinkelbach
 from f1tune import metrics
 
 BETAS = (0.5, 1.0, 2.0)
@@ -17,8 +17,8 @@ BETAS = (0.5, 1.0, 2.0)
 def check_placement(y_score, thresholds):
     """The exactness contract for the placement of each threshold."""
     s2 = y_score.reshape(len(y_score), -1)
-    for l, t in enumerate(np.broadcast_to(thresholds, (s2.shape[1],))):
-        col = s2[:, l]
+    for j, t in enumerate(np.broadcast_to(thresholds, (s2.shape[1],))):
+        col = s2[:, j]
         ge, gt = col >= t, col > t
         assert np.array_equal(ge, gt), "'>=' and '>' must agree on the tuning data"
         # float32 data compared with a Python float (numpy rounds it to float32)
@@ -78,12 +78,12 @@ def test_macro_matches_brute_force(rng, dtype, kind):
             res = f1tune.tune_thresholds(y, s, beta=beta)
             tp, pp = counts_at(y, s, res.thresholds)
             assert np.array_equal(tp, res.tp) and np.array_equal(pp, res.tp + res.fp)
-            for l in range(3):
-                f, btp, bpp = best_label(y[:, l], s[:, l], beta * beta)
-                assert (res.tp[l], res.tp[l] + res.fp[l]) == (btp, bpp), (n, l, beta)
-                assert res.fbeta[l] == pytest.approx(f, abs=1e-12)
+            for j in range(3):
+                f, btp, bpp = best_label(y[:, j], s[:, j], beta * beta)
+                assert (res.tp[j], res.tp[j] + res.fp[j]) == (btp, bpp), (n, j, beta)
+                assert res.fbeta[j] == pytest.approx(f, abs=1e-12)
             check_placement(s, res.thresholds)
-            assert res.score == pytest.approx(np.mean([best_label(y[:, l], s[:, l], beta * beta)[0] for l in range(3)]))
+            assert res.score == pytest.approx(np.mean([best_label(y[:, j], s[:, j], beta * beta)[0] for j in range(3)]))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -133,16 +133,16 @@ def test_large_input_refinement_path(rng, kind):
     """Enough rows that buckets hold many scores: the refine path must stay exact."""
     y, s = random_case(rng, 200_000, 2, np.float32, kind)
     res = f1tune.tune_thresholds(y, s)
-    for l in range(2):
-        order = np.argsort(-s[:, l], kind="stable")
-        ss, yy = s[order, l], y[order, l]
+    for j in range(2):
+        order = np.argsort(-s[:, j], kind="stable")
+        ss, yy = s[order, j], y[order, j]
         last = np.r_[ss[1:] != ss[:-1], True]  # last index of each tie group
         tp = np.cumsum(yy)[last]
         pp = np.flatnonzero(last) + 1
         P = yy.sum()
         f = np.r_[0.0, 2.0 * tp / (P + pp)]
         i = int(np.argmax(f))
-        assert (res.tp[l], res.tp[l] + res.fp[l]) == ((0, 0) if i == 0 else (tp[i - 1], pp[i - 1]))
+        assert (res.tp[j], res.tp[j] + res.fp[j]) == ((0, 0) if i == 0 else (tp[i - 1], pp[i - 1]))
     check_placement(s, res.thresholds)
 
 
@@ -353,9 +353,11 @@ def test_fbeta_curve_matches_sklearn(rng):
     y, s = y[:, 0], s[:, 0]
     c = f1tune.fbeta_curve(y, s)
     prec, rec, thr = sk.precision_recall_curve(y, s)
-    # sklearn: increasing thresholds (the distinct scores), last point (precision 1, recall 0)
-    np.testing.assert_allclose(c.precision[::-1][: len(thr)], prec[:-1][-len(thr) :] if len(prec) - 1 > len(thr) else prec[:-1])
-    np.testing.assert_allclose(c.recall[::-1][: len(thr)], rec[:-1])
+    # sklearn: one point per distinct score, increasing, then (precision 1, recall 0) for "none"
+    assert len(thr) == len(c.thresholds) - 1
+    np.testing.assert_allclose(c.precision[::-1], prec, rtol=1e-12)
+    np.testing.assert_allclose(c.recall[::-1], rec, rtol=1e-12)
+    assert np.all((s[:, None] >= thr[None, :]).sum(0) == (s[:, None] >= c.thresholds[1:][::-1][None, :]).sum(0))
 
 
 def test_fbeta_curve_rejects_several_labels():

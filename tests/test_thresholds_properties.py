@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _threshold_oracle import best_global, best_label, best_micro_bruteforce
 
 import f1tune
+from _threshold_oracle import best_global, best_label, best_micro_bruteforce
 
 hyp = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
@@ -48,9 +48,9 @@ def test_macro_is_each_labels_best_cut(case):
     y, s, beta = case
     res = f1tune.tune_thresholds(y, s, beta=beta)
     assert_contract(y, s, res)
-    for l in range(s.shape[1]):
-        f, tp, pp = best_label(y[:, l], s[:, l], beta * beta)
-        assert (res.tp[l], res.tp[l] + res.fp[l]) == (tp, pp)
+    for j in range(s.shape[1]):
+        f, tp, pp = best_label(y[:, j], s[:, j], beta * beta)
+        assert (res.tp[j], res.tp[j] + res.fp[j]) == (tp, pp)
 
 
 @settings(max_examples=150, deadline=None)

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "f1tune/histogram.hpp"
+#include "f1tune/gather.hpp"
 #include "f1tune/objective.hpp"
 
 namespace f1tune {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "f1tune/counting.hpp"
+#include "f1tune/gather.hpp"
 #include "f1tune/histogram.hpp"
 #include "f1tune/refine.hpp"
 

@@ -17,7 +17,7 @@ _VERSION = 1
 
 
 def _enc(x: float) -> float | str:
-    """A float for plain JSON: non-finite values as the strings "inf", "-inf", "nan"."""
+    """Encode a float for plain JSON: non-finite values as the strings "inf", "-inf", "nan"."""
     x = float(x)
     return x if math.isfinite(x) else str(x)
 
@@ -97,7 +97,7 @@ class ThresholdResult:
         return s >= self.thresholds
 
     def to_dict(self) -> dict[str, Any]:
-        """A plain-JSON-ready dict (format and version fields included)."""
+        """Return a plain-JSON-ready dict (format and version fields included)."""
         score = self.score
         return {
             "format": _FORMAT,

@@ -1,0 +1,165 @@
+// Scores to histogram buckets: the monotone bucket map, and the bucket "slots" of a block of data
+// (bucket * 2 + label) in the read order that suits its memory layout.
+//
+// A BucketMap sends scores to buckets monotonically (clamped at both ends), so counts at bucket
+// edges are exact cut counts. Maps come from a sample of rows: a poor sample only makes the search
+// look at more elements, it never changes a result. Row-major input is read row by row in tiles;
+// other layouts column by column in blocks of rows. The slot loops are written to vectorize.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "f1tune/common.hpp"
+
+namespace f1tune {
+
+constexpr index_t kTopBuckets = 2048;
+
+// Buckets linear in the score: floor((v - lo) * scale), clamped to [0, kTopBuckets). Rounding is
+// monotone, so the map is non-decreasing in v, which is all exactness needs (-0.0 and +0.0 land
+// together). NaN lands in bucket 0 without undefined behaviour (and is reported anyway).
+template <class S>
+struct BucketMap {
+    S lo = 0;
+    S scale = 1;
+
+    index_t bucket(S v) const {
+        S x = (v - lo) * scale;
+        x = x > S(0) ? x : S(0);
+        x = x < static_cast<S>(kTopBuckets - 1) ? x : static_cast<S>(kTopBuckets - 1);
+        return static_cast<index_t>(static_cast<std::int32_t>(x));
+    }
+};
+
+// The map spreading [lo, hi] over the buckets.
+template <class S>
+BucketMap<S> map_for_range(S lo, S hi) {
+    BucketMap<S> m;
+    m.lo = lo;
+    const double span = static_cast<double>(hi) - static_cast<double>(lo);
+    const double sc = span > 0 ? static_cast<double>(kTopBuckets) / span : 1.0;
+    m.scale = sc < static_cast<double>(std::numeric_limits<S>::max()) ? static_cast<S>(sc)
+                                                                       : std::numeric_limits<S>::max();
+    return m;
+}
+
+// Per-label maps from up to 4096 evenly spaced rows: from about the 0.1% quantile (a far low tail
+// would waste buckets) to the maximum (the optimum of a rare label sits high). `shared` gives
+// every label the map of the pooled sample (for one threshold shared by all labels).
+template <class S>
+std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared) {
+    const index_t n = s.rows, L = s.cols;
+    const index_t m = std::min<index_t>(n, 4096);
+    std::vector<std::vector<S>> vals(static_cast<std::size_t>(shared ? 1 : L));
+    for (index_t i = 0; i < m; ++i) {
+        const index_t r = m > 1 ? i * (n - 1) / (m - 1) : 0;
+        for (index_t l = 0; l < L; ++l) {
+            const S v = s(r, l);
+            if (!is_bad_score(v)) vals[static_cast<std::size_t>(shared ? 0 : l)].push_back(v);
+        }
+    }
+    std::vector<BucketMap<S>> maps(static_cast<std::size_t>(L));
+    for (std::size_t g = 0; g < vals.size(); ++g) {
+        auto& v = vals[g];
+        BucketMap<S> map;
+        if (!v.empty()) {
+            const auto hi = *std::max_element(v.begin(), v.end());
+            auto q = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 1000);
+            std::nth_element(v.begin(), q, v.end());
+            map = map_for_range(*q, hi);
+        }
+        if (shared)
+            std::fill(maps.begin(), maps.end(), map);
+        else
+            maps[g] = map;
+    }
+    return maps;
+}
+
+namespace detail {
+
+// Rows per block for the label-at-a-time loop. Contiguous columns: long runs, so that the
+// prefetcher follows each column. Otherwise: the block's scores and labels stay in L2.
+template <class S, class Y>
+index_t block_rows(const StridedMatrix<S>& s) {
+    if (s.rows_contiguous()) return 32768;
+    const index_t row_bytes = std::max<index_t>(1, s.cols * static_cast<index_t>(sizeof(S) + sizeof(Y)));
+    return std::clamp<index_t>((index_t{512} << 10) / row_bytes, 64, 8192);
+}
+
+// Row-major input (labels contiguous, several labels) is read row by row, everything else
+// label by label in blocks of rows.
+template <class S, class Y>
+bool read_by_row(const StridedMatrix<Y>& y, const StridedMatrix<S>& s) {
+    return s.labels_contiguous() && y.labels_contiguous() && s.cols > 1 && s.cols < (index_t{1} << 18) &&
+           !(s.rows_contiguous() && s.rows > 1);
+}
+
+// Row-major rows [r0, r1): the bucket slot (bucket * 2 + label) of each element, row-major in
+// slot[(r - r0) * L + l] (a vectorizable loop); the increments then run one label at a time with
+// that label's histogram hot in L1.
+template <class S, class Y>
+void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* __restrict lo,
+                    const S* __restrict scale, index_t r0, index_t r1, std::uint16_t* __restrict slot,
+                    unsigned& bad_label, unsigned& bad_score) {
+    const index_t L = s.cols;
+    const S top = static_cast<S>(kTopBuckets - 1);
+    unsigned bl = 0, bs = 0;
+    for (index_t r = r0; r < r1; ++r) {
+        const S* __restrict srow = s.data + r * s.row_stride;
+        const Y* __restrict yrow = y.data + r * y.row_stride;
+        std::uint16_t* __restrict out = slot + (r - r0) * L;
+        for (index_t l = 0; l < L; ++l) {
+            const S v = srow[l];
+            const Y lab = yrow[l];
+            bl |= static_cast<unsigned>(is_bad_label(lab));
+            bs |= static_cast<unsigned>(is_bad_score(v));
+            // NaN fails x > 0 and becomes 0 (no undefined conversion). Plain ternaries vectorize.
+            S x = (v - lo[l]) * scale[l];
+            x = x > S(0) ? x : S(0);
+            x = x < top ? x : top;
+            out[l] = static_cast<std::uint16_t>(static_cast<std::int32_t>(x) * 2 +
+                                                (static_cast<std::int32_t>(lab) & 1));
+        }
+    }
+    bad_label |= bl;
+    bad_score |= bs;
+}
+
+// Slots (bucket * 2 + label) of n elements read with strides ss, ys; contiguous columns get
+// their own copy of the loop, which vectorizes.
+template <class S, class Y, bool Contiguous>
+void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t ss, index_t ys, index_t n, S lo,
+                       S scale, std::uint16_t* __restrict out, unsigned& bad_label, unsigned& bad_score) {
+    const S top = static_cast<S>(kTopBuckets - 1);
+    unsigned bl = 0, bs = 0;
+    for (index_t i = 0; i < n; ++i) {
+        const S v = Contiguous ? sc[i] : sc[i * ss];
+        const Y lab = Contiguous ? yc[i] : yc[i * ys];
+        bl |= static_cast<unsigned>(is_bad_label(lab));
+        bs |= static_cast<unsigned>(is_bad_score(v));
+        S x = (v - lo) * scale;
+        x = x > S(0) ? x : S(0);
+        x = x < top ? x : top;
+        out[i] = static_cast<std::uint16_t>(static_cast<std::int32_t>(x) * 2 + (static_cast<std::int32_t>(lab) & 1));
+    }
+    bad_label |= bl;
+    bad_score |= bs;
+}
+
+// Slots (bucket * 2 + label) of n elements read with strides ss, ys; contiguous columns get
+// their own copy of the loop, which vectorizes.
+template <class S, class Y>
+void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, std::uint16_t* out,
+                  unsigned& bad_label, unsigned& bad_score) {
+    if (ss == 1 && ys == 1)
+        column_slots_impl<S, Y, true>(sc, yc, 1, 1, n, lo, scale, out, bad_label, bad_score);
+    else
+        column_slots_impl<S, Y, false>(sc, yc, ss, ys, n, lo, scale, out, bad_label, bad_score);
+}
+
+}  // namespace detail
+
+}  // namespace f1tune
