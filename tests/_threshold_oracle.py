@@ -22,10 +22,18 @@ def cuts(y, s):
     return tp, pp
 
 
+def cuts_sorted(y, s):
+    """Same as :func:`cuts` by the standard sorted sweep (for inputs too large for brute force)."""
+    order = np.argsort(-s, kind="stable")
+    ss, yy = s[order], (y[order] == 1)
+    last = np.r_[ss[1:] != ss[:-1], True]  # last position of each run of equal scores
+    return np.r_[0, np.cumsum(yy)[last]], np.r_[0, np.flatnonzero(last) + 1]
+
+
 def best_label(y, s, b2, zd=0.0):
     """Best F-beta cut of one label; ties go to the higher cut. Returns (f, tp, pp)."""
     P = int((y == 1).sum())
-    tp, pp = cuts(y, s)
+    tp, pp = cuts(y, s) if len(s) <= 2000 else cuts_sorted(y, s)
     zd_opt = 1.0 if np.isnan(zd) else zd
     f = np.array([fbeta(a, b, P, b2, zd_opt) for a, b in zip(tp, pp)])
     i = int(np.argmax(f))  # first maximum = highest cut
@@ -55,7 +63,7 @@ def best_micro_bruteforce(y, s, b2):
 def micro_dinkelbach(y, s, b2):
     """Micro F-beta optimum by Dinkelbach over full per-label cut lists (mid-size inputs)."""
     P = int((y == 1).sum())
-    per = [cuts(y[:, j], s[:, j]) for j in range(s.shape[1])]
+    per = [cuts_sorted(y[:, j], s[:, j]) for j in range(s.shape[1])]
     lam = 0.0
     for _ in range(100):
         TP = PP = 0

@@ -146,6 +146,20 @@ def test_large_input_refinement_path(rng, kind):
     check_placement(s, res.thresholds)
 
 
+@pytest.mark.parametrize("kind", ["uniform", "logits", "wide", "ties"])
+def test_large_input_micro_and_global(rng, kind):
+    y, s = random_case(rng, 40_000, 3, np.float32, kind)
+    for beta in (0.5, 2.0):
+        res = f1tune.tune_thresholds(y, s, average="micro", beta=beta)
+        assert res.score == pytest.approx(micro_dinkelbach(y, s, beta * beta), abs=1e-12)
+        tp, pp = counts_at(y, s, res.thresholds)
+        assert np.array_equal(tp, res.tp) and np.array_equal(pp, res.tp + res.fp)
+        glob = f1tune.tune_thresholds(y, s, average="global", beta=beta)
+        f, btp, bpp = best_global(y, s, beta * beta)
+        assert (glob.tp.sum(), (glob.tp + glob.fp).sum()) == (btp, bpp)
+        check_placement(s.ravel(), glob.thresholds[0])
+
+
 @pytest.mark.parametrize("average", ["macro", "weighted", None])
 def test_averages_share_per_label_thresholds_and_score_like_sklearn(rng, average):
     sk = pytest.importorskip("sklearn.metrics")
