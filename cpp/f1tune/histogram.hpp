@@ -69,7 +69,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
         Part& p = part[static_cast<std::size_t>(w)];
         // 16-bit counters (8 KiB per label), flushed every 65535 rows.
         std::vector<std::uint16_t> h(static_cast<std::size_t>(L * NB * 2), 0);
-        constexpr index_t R = 64;  // row tile: its slots (R x L x 2 bytes) and a histogram fit in L1
+        constexpr index_t R = 256;  // row tile: its slots (R x L x 2 bytes) stay in L2
         std::vector<std::uint16_t> slot(by_row ? static_cast<std::size_t>(L * R) : 0);
         unsigned bad_label = 0, bad_score = 0;
         const index_t flush_rows = 65535 / R * R;
