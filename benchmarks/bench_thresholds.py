@@ -167,15 +167,18 @@ def main() -> None:
         )
         floor10, _ = best_time(lambda: (S.sum(), Y.sum()), repeat=1)
         macro10, r10 = best_time(lambda: f1tune.tune_thresholds(Y, S), repeat=1)
+        macro10_1, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, n_threads=1), repeat=1, warmup=0)
         micro10, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, average="micro"), repeat=1, warmup=0)
         glob10, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, average="global"), repeat=1, warmup=0)
         print(row("f1tune.tune_thresholds macro, 10x rows", macro10))
+        print(row("f1tune.tune_thresholds macro, 10x rows (1 thread)", macro10_1))
         print(row("f1tune.tune_thresholds micro, 10x rows", micro10))
         print(row("f1tune.tune_thresholds global, 10x rows", glob10))
         print(row("memory floor, 10x rows", floor10))
         print(
-            f"10x rows: macro time x{macro10 / macro:.1f}, micro x{micro10 / micro:.1f}, global x{glob10 / glob:.1f} "
-            f"(linear = x10); macro vs floor {macro10 / floor10:.2f}x"
+            f"10x rows: macro time x{macro10 / macro:.1f} (1 thread x{macro10_1 / macro1:.1f}), micro x{micro10 / micro:.1f},"
+            f" global x{glob10 / glob:.1f} (linear = x10); memory floor x{floor10 / floor:.1f};"
+            f" macro vs floor {macro10 / floor10:.2f}x"
         )
 
 

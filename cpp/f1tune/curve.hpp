@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "f1tune/float_keys.hpp"
 #include "f1tune/common.hpp"
+#include "f1tune/float_keys.hpp"
 
 namespace f1tune {
 

@@ -6,9 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "f1tune/common.hpp"
-
 #include "f1tune/bucket_map.hpp"
+#include "f1tune/common.hpp"
 #include "f1tune/float_keys.hpp"
 
 namespace f1tune {
