@@ -113,3 +113,21 @@ def test_parallel_and_serial_passes_agree(logits, monkeypatch):
         np.testing.assert_array_equal(p_par, p_ser)
     np.testing.assert_allclose(par, ser, rtol=1e-7)  # row blocks start elsewhere: float32 partial sums differ
     np.testing.assert_array_equal(g_par, g_ser)
+
+
+def test_threading_layer_avoids_openmp_next_to_torch():
+    # numba's OpenMP workers and torch's OpenMP runtime spin against each other (30x slower
+    # torch ops measured on 2 cores); f1tune prefers a layer that sleeps unless the user chose one.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import torch, numba\n"
+        "from f1tune.torch import soft_f1_loss\n"
+        "soft_f1_loss(torch.rand(2000, 300), torch.rand(2000, 300) < 0.5)\n"
+        "print(numba.threading_layer())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_THREADING_LAYER")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() in ("tbb", "workqueue")
