@@ -141,6 +141,7 @@ Cut<K> solve_buffer(Buffer<K>& buf, count_t tp0, count_t pp0, const Obj& obj) {
     constexpr index_t NB = detail::kInnerBuckets;
     std::size_t n = buf.keys.size();
     std::vector<count_t> pos(NB), tot(NB);
+    int weak_rounds = 0;
     while (true) {
         if (n <= detail::kSortBelow) return detail::sort_and_sweep(buf, n, tp0, pp0, obj);
         K kmin = buf.keys[0], kmax = buf.keys[0];
@@ -176,9 +177,10 @@ Cut<K> solve_buffer(Buffer<K>& buf, count_t tp0, count_t pp0, const Obj& obj) {
                 ++m;
             }
         }
-        // Little narrowing (most buckets matter): sorting is the honest fallback, and it bounds
-        // the number of rounds.
-        if (4 * m > 3 * n) return detail::sort_and_sweep(buf, m, g.tp_above, g.pp_above, obj);
+        // No narrowing, or little narrowing several rounds in a row (most buckets matter):
+        // sorting is the honest fallback, and it bounds the number of rounds.
+        weak_rounds = 4 * m > 3 * n ? weak_rounds + 1 : 0;
+        if (m == n || weak_rounds > 4) return detail::sort_and_sweep(buf, m, g.tp_above, g.pp_above, obj);
         n = m;
         tp0 = g.tp_above;
         pp0 = g.pp_above;
