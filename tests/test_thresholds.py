@@ -162,7 +162,8 @@ def test_large_input_micro_and_global(rng, kind):
 
 @pytest.mark.parametrize("average", ["macro", "weighted", None])
 def test_averages_share_per_label_thresholds_and_score_like_sklearn(rng, average):
-    sk = pytest.importorskip("sklearn.metrics")
+    import sklearn.metrics as sk
+
     y, s = random_case(rng, 300, 4, np.float64, "uniform")
     res = f1tune.tune_thresholds(y, s, average=average, beta=2.0)
     assert np.array_equal(res.thresholds, f1tune.tune_thresholds(y, s, beta=2.0).thresholds)
@@ -362,7 +363,8 @@ def test_fbeta_curve_matches_brute_force(rng, dtype):
 
 
 def test_fbeta_curve_matches_sklearn(rng):
-    sk = pytest.importorskip("sklearn.metrics")
+    import sklearn.metrics as sk
+
     y, s = random_case(rng, 500, 1, np.float64, "ties")
     y, s = y[:, 0], s[:, 0]
     c = f1tune.fbeta_curve(y, s)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import f1tune
 from _threshold_oracle import best_global, best_label, best_micro_bruteforce
-
-hyp = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
 
 # Scores from a small pool (many ties, signed zeros, extremes) or any finite float.
 POOL = [-1e30, -2.5, -1.0, -0.0, 0.0, 1e-40, 0.25, 0.5, 0.5000001, 0.75, 1.0, 3.0, 1e30]
