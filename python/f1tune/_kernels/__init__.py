@@ -15,4 +15,4 @@ import numba
 # chose a layer, prefer TBB (thread-safe, if installed), then workqueue, then OpenMP; this only
 # takes effect if no numba parallel kernel has run yet in the process.
 if "NUMBA_THREADING_LAYER" not in os.environ and "NUMBA_THREADING_LAYER_PRIORITY" not in os.environ:
-    numba.config.THREADING_LAYER_PRIORITY = ["tbb", "workqueue", "omp"]
+    numba.config.THREADING_LAYER_PRIORITY = ["tbb", "workqueue", "omp"]  # type: ignore[attr-defined]
