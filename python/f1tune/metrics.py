@@ -139,7 +139,7 @@ def fbeta_score(
     >>> round(f1tune.fbeta_score(y_true, y_score, beta=1.0), 4)
     0.5714
     >>> f1tune.fbeta_score(y_true, y_score, beta=1.0, thresholds=[[0.25], [0.5]]).round(4)
-    array([0.8  , 0.5714])
+    array([0.8889, 0.5714])
     """
     b = check_beta(beta)
     avg = check_average(average)
