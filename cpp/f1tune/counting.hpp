@@ -3,11 +3,13 @@
 // Three entry points, all returning per-label sums from which every confusion cell follows:
 //   count_at_thresholds  one threshold per label           -> tp[L], pp[L], pos[L]
 //   count_batch          T threshold settings, one pass    -> tp[T][L], pp[T][L], pos[L]
+//                        (scores located among thresholds by threshold_index.hpp)
 //   sample_fbeta_sums    per-sample F-beta for T settings  -> sum of F over rows, undefined rows
 // (pp = predicted positives, pos = actual positives; fp = pp - tp, fn = pos - tp, tn = n - pos - fp.)
 #pragma once
 
 #include "f1tune/common.hpp"
+#include "f1tune/threshold_index.hpp"
 
 namespace f1tune {
 
@@ -138,105 +140,6 @@ LabelCounts count_at_thresholds(const StridedMatrix<Y>& y, const StridedMatrix<S
         out.flags.merge(part[w].flags);
     }
     return out;
-}
-
-// Locates a score among one label's T sorted thresholds in O(1).
-// A monotone bucket map g(v) = clamp(floor((v - lo) * scale)) sends thresholds and scores alike to
-// G buckets; since g is non-decreasing, every threshold in a lower bucket is < v and every one
-// in a higher bucket is > v, so only thresholds sharing v's bucket need comparing. G grows until
-// each bucket holds at most one distinct threshold value, making the lookup branch-free; if
-// thresholds are too clustered for that, the bucket is scanned instead. Exact either way.
-template <class S>
-struct ThresholdIndex {
-    index_t T = 0, G = 1;
-    bool single = true;               // every bucket holds <= 1 distinct threshold value
-    std::vector<S> sorted;            // (L, T) ascending per label
-    std::vector<S> lo, scale;         // (L,)
-    std::vector<std::uint32_t> start; // (L, G + 1): first sorted position of each bucket
-    std::vector<S> first;             // (L, G): smallest threshold in the bucket (+inf if empty)
-    std::vector<std::uint32_t> mult;  // (L, G): how many thresholds equal `first`
-
-    index_t bucket(index_t l, S v) const {
-        const S x = (v - lo[static_cast<std::size_t>(l)]) * scale[static_cast<std::size_t>(l)];
-        // Comparisons (not a cast of NaN) keep this defined for every input.
-        if (!(x > S(0))) return 0;
-        if (!(x < static_cast<S>(G))) return G - 1;
-        return std::min<index_t>(static_cast<index_t>(x), G - 1);
-    }
-
-    // Number of label l's thresholds that are <= v.
-    index_t count_not_above(index_t l, S v) const {
-        const index_t g = bucket(l, v);
-        const std::uint32_t* st = start.data() + l * (G + 1);
-        if (single) {
-            const index_t i = l * G + g;
-            // Branch-free: whether v clears the bucket's value is a coin flip for the predictor.
-            const std::uint32_t clears = 0u - static_cast<std::uint32_t>(v >= first[static_cast<std::size_t>(i)]);
-            return st[g] + (mult[static_cast<std::size_t>(i)] & clears);
-        }
-        const S* srt = sorted.data() + l * T;
-        index_t k = st[g];
-        const index_t end = st[g + 1];
-        while (k < end && srt[k] <= v) ++k;
-        return k;
-    }
-
-    void build_buckets(index_t L) {
-        start.assign(static_cast<std::size_t>(L * (G + 1)), 0);
-        first.assign(static_cast<std::size_t>(L * G), std::numeric_limits<S>::infinity());
-        mult.assign(static_cast<std::size_t>(L * G), 0);
-        single = true;
-        for (index_t l = 0; l < L; ++l) {
-            const auto i = static_cast<std::size_t>(l);
-            const S* srt = sorted.data() + l * T;
-            index_t a = 0, b = T - 1;  // spread buckets over the finite thresholds
-            while (a < T && !std::isfinite(srt[a])) ++a;
-            while (b > a && !std::isfinite(srt[b])) --b;
-            lo[i] = a < T ? srt[a] : S(0);
-            const double span = a < T ? static_cast<double>(srt[b]) - static_cast<double>(srt[a]) : 0.0;
-            const double sc = span > 0 ? static_cast<double>(G) / span : 1.0;
-            scale[i] = sc < static_cast<double>(std::numeric_limits<S>::max()) ? static_cast<S>(sc)
-                                                                                : std::numeric_limits<S>::max();
-            std::uint32_t* st = start.data() + l * (G + 1);
-            for (index_t j = 0; j < T; ++j) {
-                const index_t g = bucket(l, srt[j]);
-                st[g + 1] += 1;
-                S& f = first[static_cast<std::size_t>(l * G + g)];
-                std::uint32_t& m = mult[static_cast<std::size_t>(l * G + g)];
-                if (m == 0 || srt[j] == f) {
-                    f = srt[j];
-                    m += 1;
-                } else {
-                    single = false;
-                }
-            }
-            for (index_t g = 0; g < G; ++g) st[g + 1] += st[g];
-        }
-    }
-};
-
-template <class S>
-ThresholdIndex<S> build_threshold_index(const double* thresholds, index_t T, index_t L, std::vector<index_t>& order) {
-    ThresholdIndex<S> ix;
-    ix.T = T;
-    ix.sorted.resize(static_cast<std::size_t>(L * T));
-    ix.lo.resize(static_cast<std::size_t>(L));
-    ix.scale.resize(static_cast<std::size_t>(L));
-    order.resize(static_cast<std::size_t>(L * T));
-    for (index_t l = 0; l < L; ++l) {
-        index_t* o = order.data() + l * T;
-        for (index_t j = 0; j < T; ++j) o[j] = j;
-        std::stable_sort(o, o + T, [&](index_t a, index_t b) { return thresholds[a * L + l] < thresholds[b * L + l]; });
-        S* srt = ix.sorted.data() + l * T;
-        for (index_t j = 0; j < T; ++j) srt[j] = threshold_as<S>(thresholds[o[j] * L + l]);
-    }
-    // Finer buckets until each holds one distinct value, within a memory budget of ~64 T per label.
-    for (index_t factor : {2, 8, 64}) {
-        ix.G = std::max<index_t>(1, factor * T);
-        ix.build_buckets(L);
-        if (ix.single) break;
-    }
-    return ix;
 }
 
 // Counts for T threshold settings at once. thresholds is a C-contiguous (T, L) array.
