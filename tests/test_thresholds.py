@@ -379,3 +379,9 @@ def test_fbeta_curve_matches_sklearn(rng):
 def test_fbeta_curve_rejects_several_labels():
     with pytest.raises(ValueError, match="one label"):
         f1tune.fbeta_curve(np.zeros((3, 2), np.int8), np.zeros((3, 2)))
+
+
+def test_predict_rejects_nan_scores():
+    res = f1tune.tune_thresholds(np.array([[1, 0], [0, 1]]), np.array([[0.9, 0.2], [0.3, 0.8]]))
+    with pytest.raises(ValueError, match="y_score: expected finite"):
+        res.predict(np.array([[np.nan, 0.5]]))

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from f1tune._validation import check_y_score
+from f1tune._validation import check_finite_scores, check_y_score
 
 _FORMAT = "f1tune.ThresholdResult"
 _VERSION = 1
@@ -20,10 +20,6 @@ def _enc(x: float) -> float | str:
     """Encode a float for plain JSON: non-finite values as the strings "inf", "-inf", "nan"."""
     x = float(x)
     return x if math.isfinite(x) else str(x)
-
-
-def _dec(x: Any) -> float:
-    return float(x)
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +83,7 @@ class ThresholdResult:
         array([[ True,  True]])
         """
         s = check_y_score(y_score)
+        check_finite_scores(s)  # NaN >= t is False: it would silently become "negative"
         L = self.n_labels
         if s.ndim == 1:
             if L != 1:
@@ -123,19 +120,19 @@ class ThresholdResult:
         if d.get("version") != _VERSION:
             raise ValueError(f"expected {_FORMAT} version {_VERSION}, got version {d.get('version')!r}")
         try:
-            thresholds = np.array([_dec(v) for v in d["thresholds"]], dtype=np.float64)
+            thresholds = np.array([float(v) for v in d["thresholds"]], dtype=np.float64)
             counts = {k: np.array(d[k], dtype=np.int64) for k in ("tp", "fp", "fn", "tn")}
             score_raw = d["score"]
             score: float | np.ndarray = (
-                np.array([_dec(v) for v in score_raw]) if isinstance(score_raw, list) else _dec(score_raw)
+                np.array([float(v) for v in score_raw]) if isinstance(score_raw, list) else float(score_raw)
             )
             return cls(
                 thresholds=thresholds,
                 score=score,
                 average=d["average"],
                 beta=float(d["beta"]),
-                zero_division=_dec(d["zero_division"]),
-                fbeta=np.array([_dec(v) for v in d["fbeta"]], dtype=np.float64),
+                zero_division=float(d["zero_division"]),
+                fbeta=np.array([float(v) for v in d["fbeta"]], dtype=np.float64),
                 **counts,
             )
         except (KeyError, TypeError, ValueError) as err:

@@ -143,6 +143,46 @@ def check_zero_division(zero_division: Any) -> tuple[float, bool]:
     raise ValueError(f"zero_division: expected 0, 1, np.nan or 'warn', got {zero_division!r}")
 
 
+def check_int(value: Any, name: str, low: int) -> int:
+    """Return ``value`` as an int after checking it is an integer >= ``low`` (bools rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name}: expected an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def check_float(
+    value: Any, name: str, low: float, high: float, *, low_open: bool = False, high_open: bool = False
+) -> float:
+    """Return ``value`` as a float after checking it is finite and within the given interval."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    v = float(value)
+    if (v < low or (low_open and v == low)) or (v > high or (high_open and v == high)):
+        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(f"{name}: expected a number in {lo}{low}, {high}{hi}, got {value!r}")
+    return v
+
+
+def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """Return ``value`` after checking it is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {', '.join(map(repr, choices))}, got {value!r}")
+    return str(value)
+
+
+def check_finite_scores(s: np.ndarray, name: str = "y_score") -> None:
+    """NumPy-path check that scores are finite, for entry points that do not call a kernel."""
+    if not np.isfinite(s).all():
+        raise ValueError(f"{name}: expected finite scores, found NaN or inf")
+
+
+def check_label_values(y: np.ndarray, name: str = "y_true") -> None:
+    """NumPy-path check that labels are 0 or 1, for entry points that do not call a kernel."""
+    bad = (y > 1).any() if y.dtype == np.uint8 else ((y != 0) & (y != 1)).any()
+    if bad:
+        raise ValueError(f"{name}: expected values in {{0, 1}}, found other values")
+
+
 def check_n_threads(n_threads: Any) -> int:
     """Return the thread count for the core: 0 means all cores."""
     if n_threads is None:

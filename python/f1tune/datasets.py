@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from f1tune._validation import check_int
+
 __all__ = ["SeedToy", "make_seed_toy"]
 
 
@@ -31,12 +33,6 @@ class SeedToy(NamedTuple):
     X_test: np.ndarray
     y_test: np.ndarray
     thresholds: np.ndarray
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}: expected an integer >= 1, got {value!r}")
-    return int(value)
 
 
 def make_seed_toy(
@@ -77,9 +73,9 @@ def make_seed_toy(
     >>> data.X_train.shape, data.y_test.shape, data.thresholds.shape
     ((1000, 5), (100, 5), (5,))
     """
-    n_train = _check_positive_int(n_train, "n_train")
-    n_test = _check_positive_int(n_test, "n_test")
-    n_labels = _check_positive_int(n_labels, "n_labels")
+    n_train = check_int(n_train, "n_train", 1)
+    n_test = check_int(n_test, "n_test", 1)
+    n_labels = check_int(n_labels, "n_labels", 1)
     rng = np.random.default_rng(random_state)
     thresholds = rng.random(n_labels)
     X_train = rng.random((n_train, n_labels), dtype=np.float32)

@@ -46,7 +46,7 @@ def label_counts(
 
 def _squeeze(a: np.ndarray, batched: bool, one_label: bool) -> Any:
     """Drop the axes the caller did not ask for: the setting axis (unbatched), the label axis (1-D input)."""
-    if one_label and a.ndim >= 1 and a.shape[-1] == 1 and a.ndim == 2:
+    if one_label and a.ndim == 2:
         a = a[:, 0]
     if not batched:
         a = a[0]
@@ -153,9 +153,7 @@ def fbeta_score(
         f = samples_fbeta(fsum, n_undefined, s.shape[0], zd, warn)
     else:
         tp, pp, pos = label_counts(y, s, thr, batched, nt)
-        f = average_fbeta(
-            tp, pp, pos, beta=b, average="macro" if one_label and avg is not None else avg, zero_division=zd, warn=warn
-        )
+        f = average_fbeta(tp, pp, pos, beta=b, average=avg, zero_division=zd, warn=warn)
     if avg is None:
         f = _squeeze(f, batched, one_label)
         return float(f) if np.ndim(f) == 0 else f

@@ -18,7 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from f1tune._validation import check_beta, check_targets_and_scores, check_y_score
+from f1tune._validation import (
+    check_beta,
+    check_choice,
+    check_finite_scores,
+    check_float,
+    check_int,
+    check_label_values,
+    check_targets_and_scores,
+    check_y_score,
+)
 
 __all__ = ["NotFittedError", "Stretcher"]
 
@@ -31,46 +40,12 @@ _ACTIVATIONS = ("identity", "relu", "gelu", "tanh", "silu")
 _LOSSES = ("bce", "soft_f1", "double_soft_f1", "micro_soft_f1")
 
 
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name}: expected an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name}: expected one of {', '.join(map(repr, choices))}, got {value!r}")
-    return str(value)
-
-
-def _check_float(
-    value: Any, name: str, low: float, high: float, *, low_open: bool = False, high_open: bool = False
-) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    v = float(value)
-    if (v < low or (low_open and v == low)) or (v > high or (high_open and v == high)):
-        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{name}: expected a number in {lo}{low}, {high}{hi}, got {value!r}")
-    return v
-
-
 def _check_scores(y_score: Any, name: str = "y_score") -> np.ndarray:
     s = check_y_score(y_score, name)
     if s.ndim != 2:
         raise ValueError(f"{name}: expected shape (n_samples, n_labels), got shape {s.shape}")
-    if not np.isfinite(s).all():
-        raise ValueError(f"{name}: expected finite scores, found NaN or inf")
+    check_finite_scores(s, name)  # the network, not a kernel, reads them: check here
     return s
-
-
-def _check_labels(y: np.ndarray) -> None:
-    if y.dtype != np.uint8 or y.size == 0:
-        bad = ((y != 0) & (y != 1)).any()
-    else:
-        bad = (y > 1).any()
-    if bad:
-        raise ValueError("y_true: expected values in {0, 1}, found other values")
 
 
 class Stretcher:
@@ -232,18 +207,18 @@ class Stretcher:
 
     def _validated_params(self) -> dict[str, Any]:
         p = {
-            "hidden": _check_int(self.hidden, "hidden", 1),
-            "loss": _check_choice(self.loss, "loss", _LOSSES),
-            "epochs": _check_int(self.epochs, "epochs", 1),
-            "batch_size": _check_int(self.batch_size, "batch_size", 1),
-            "lr": _check_float(self.lr, "lr", 0.0, math.inf, low_open=True),
-            "validation_fraction": _check_float(
+            "hidden": check_int(self.hidden, "hidden", 1),
+            "loss": check_choice(self.loss, "loss", _LOSSES),
+            "epochs": check_int(self.epochs, "epochs", 1),
+            "batch_size": check_int(self.batch_size, "batch_size", 1),
+            "lr": check_float(self.lr, "lr", 0.0, math.inf, low_open=True),
+            "validation_fraction": check_float(
                 self.validation_fraction, "validation_fraction", 0.0, 1.0, high_open=True
             ),
-            "patience": _check_int(self.patience, "patience", 1),
-            "threshold": _check_float(self.threshold, "threshold", 0.0, 1.0),
-            "n_layers": _check_int(self.n_layers, "n_layers", 0),
-            "activation": _check_choice(self.activation, "activation", _ACTIVATIONS),
+            "patience": check_int(self.patience, "patience", 1),
+            "threshold": check_float(self.threshold, "threshold", 0.0, 1.0),
+            "n_layers": check_int(self.n_layers, "n_layers", 0),
+            "activation": check_choice(self.activation, "activation", _ACTIVATIONS),
             "beta": check_beta(self.beta),
             "early_stopping": bool(self.early_stopping),
             "tune_threshold": bool(self.tune_threshold),
@@ -253,7 +228,7 @@ class Stretcher:
                 "early_stopping: expected False when validation_fraction is 0 (nothing to monitor), got True"
             )
         if self.n_threads is not None:
-            _check_int(self.n_threads, "n_threads", 1)
+            check_int(self.n_threads, "n_threads", 1)
         if self.random_state is not None and (
             isinstance(self.random_state, bool) or not isinstance(self.random_state, numbers.Integral)
         ):
@@ -280,7 +255,7 @@ class Stretcher:
         p = self._validated_params()
         s = _check_scores(y_score)
         y, s, _ = check_targets_and_scores(y_true, s)
-        _check_labels(y)
+        check_label_values(y)
         n_val = int(round(p["validation_fraction"] * s.shape[0])) if p["validation_fraction"] > 0 else 0
         if n_val > 0 and n_val == s.shape[0]:
             n_val -= 1

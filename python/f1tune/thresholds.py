@@ -97,12 +97,10 @@ def tune_thresholds(
     b = check_beta(beta)
     zd, warn = check_zero_division(zero_division)
     nt = check_n_threads(n_threads)
-    y, s, one_label = check_targets_and_scores(y_true, y_score)
-    thr, tp, pp, pos, flags, _ = _core.tune(y, s, _MODES.get(avg, "label") if avg else "label", b, zd, nt)
+    y, s, _ = check_targets_and_scores(y_true, y_score)
+    thr, tp, pp, pos, flags, _ = _core.tune(y, s, _MODES.get(avg, "label"), b, zd, nt)
     raise_for_flags(flags)
     score_avg = "micro" if avg in ("micro", "global") else avg
-    if one_label and score_avg is not None:
-        score_avg = "macro"
     score = average_fbeta(tp[None], pp[None], pos, beta=b, average=score_avg, zero_division=zd, warn=warn)[0]
     fbeta, _ = per_label_fbeta(tp, pp, pos, b, zd)
     fp = pp - tp
@@ -165,11 +163,9 @@ def fbeta_curve(y_true: Any, y_score: Any, *, beta: float = 1.0) -> FbetaCurve:
         raise ValueError(f"y_score: expected one label, shape (n_samples,) or (n_samples, 1), got shape {s.shape}")
     thr, tp, pp, P, flags = _core.fbeta_curve(y, s)
     raise_for_flags(flags)
-    b2 = b * b
     tpf = tp.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = np.where(pp > 0, tpf / pp, 1.0)
         recall = tpf / P if P > 0 else np.zeros_like(tpf)
-        denom = b2 * P + pp
-        fbeta = np.where(denom > 0, (1 + b2) * tpf / np.where(denom > 0, denom, 1), 0.0)
+    fbeta, _ = per_label_fbeta(tp, pp, np.full_like(tp, P), b, 0.0)
     return FbetaCurve(thresholds=thr, fbeta=fbeta, precision=precision, recall=recall)
