@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from f1tune.exceptions import UndefinedMetricWarning
+
 LABEL_DTYPES = (np.dtype(np.bool_), np.dtype(np.uint8), np.dtype(np.int8), np.dtype(np.int32), np.dtype(np.int64))
 SCORE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 AVERAGES = ("micro", "macro", "weighted", "samples", None)
@@ -203,5 +205,7 @@ def raise_for_flags(flags: dict[str, bool]) -> None:
 def warn_undefined(what: str) -> None:
     """Warn, as scikit-learn does for zero_division='warn', that a score was undefined and set to 0."""
     warnings.warn(
-        f"{what} is ill-defined and being set to 0.0; use zero_division to control this", UserWarning, stacklevel=3
+        f"{what} is ill-defined and being set to 0.0; use zero_division to control this",
+        UndefinedMetricWarning,
+        stacklevel=3,
     )

@@ -28,12 +28,9 @@ from f1tune._validation import (
     check_targets_and_scores,
     check_y_score,
 )
+from f1tune.exceptions import NotFittedError
 
 __all__ = ["NotFittedError", "Stretcher"]
-
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when a method that needs a fitted estimator is called before ``fit``."""
 
 
 _ACTIVATIONS = ("identity", "relu", "gelu", "tanh", "silu")
