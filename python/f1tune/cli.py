@@ -86,7 +86,7 @@ def _tune(args: argparse.Namespace) -> int:
 
     y_true = np.load(args.y_true, allow_pickle=False)
     y_score = np.load(args.y_score, allow_pickle=False)
-    from f1tune import tune_thresholds
+    from f1tune.thresholds import tune_thresholds
 
     average = None if args.average == "none" else args.average
     result = tune_thresholds(y_true, y_score, average=average, beta=args.beta)

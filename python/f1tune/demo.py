@@ -103,7 +103,8 @@ def run_demo(
     DemoResult
         One :class:`DemoRow` per method, in the order above.
     """
-    from f1tune import Stretcher, tune_thresholds
+    from f1tune.stretcher import Stretcher
+    from f1tune.thresholds import tune_thresholds
 
     data = make_seed_toy(n_train, n_test, n_labels, random_state)
     rows: list[DemoRow] = []
@@ -134,7 +135,7 @@ def run_demo(
         shown = f"{thresholds.ravel()[0]:.3f}" if average == "global" else "per label"
         rows.append(DemoRow(method, shown, *_scores(data.y_test, data.X_test, thresholds), fit_time))
 
-    extra = {} if epochs is None else {"epochs": epochs}
+    extra: dict[str, Any] = {} if epochs is None else {"epochs": epochs}
     for name, loss, seed_f1 in (("BCE (default)", "bce", SEED_STRETCHER_F1), ("soft-F1", "soft_f1", None)):
         st = Stretcher(
             loss=loss, tune_threshold=True, random_state=random_state, progress=progress, n_threads=n_threads, **extra

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from f1tune._stretcher.options import ACTIVATIONS, LOSSES
 from f1tune._validation import (
     check_beta,
     check_choice,
@@ -31,10 +32,6 @@ from f1tune._validation import (
 from f1tune.exceptions import NotFittedError
 
 __all__ = ["NotFittedError", "Stretcher"]
-
-
-_ACTIVATIONS = ("identity", "relu", "gelu", "tanh", "silu")
-_LOSSES = ("bce", "soft_f1", "double_soft_f1", "micro_soft_f1")
 
 
 def _check_scores(y_score: Any, name: str = "y_score") -> np.ndarray:
@@ -205,7 +202,7 @@ class Stretcher:
     def _validated_params(self) -> dict[str, Any]:
         p = {
             "hidden": check_int(self.hidden, "hidden", 1),
-            "loss": check_choice(self.loss, "loss", _LOSSES),
+            "loss": check_choice(self.loss, "loss", LOSSES),
             "epochs": check_int(self.epochs, "epochs", 1),
             "batch_size": check_int(self.batch_size, "batch_size", 1),
             "lr": check_float(self.lr, "lr", 0.0, math.inf, low_open=True),
@@ -215,7 +212,7 @@ class Stretcher:
             "patience": check_int(self.patience, "patience", 1),
             "threshold": check_float(self.threshold, "threshold", 0.0, 1.0),
             "n_layers": check_int(self.n_layers, "n_layers", 0),
-            "activation": check_choice(self.activation, "activation", _ACTIVATIONS),
+            "activation": check_choice(self.activation, "activation", ACTIVATIONS),
             "beta": check_beta(self.beta),
             "early_stopping": bool(self.early_stopping),
             "tune_threshold": bool(self.tune_threshold),
@@ -260,8 +257,8 @@ class Stretcher:
             raise ValueError(
                 f"y_score: expected enough rows for a validation split of {p['validation_fraction']}, got {s.shape[0]} rows"
             )
-        from f1tune._stretcher_fit import fit_network  # imports torch
-        from f1tune._stretcher_net import torch_threads
+        from f1tune._stretcher.network import torch_threads
+        from f1tune._stretcher.training import fit_network  # imports torch
 
         with torch_threads(self.n_threads):
             result = fit_network(
@@ -280,7 +277,7 @@ class Stretcher:
         self.n_labels_ = s.shape[1]
         self.threshold_ = p["threshold"]
         if p["tune_threshold"]:
-            from f1tune import tune_thresholds
+            from f1tune.thresholds import tune_thresholds
 
             tuned = tune_thresholds(result.tune_y, result.tune_p, average="global", beta=p["beta"])
             self.threshold_ = float(np.asarray(tuned.thresholds).ravel()[0])
@@ -315,7 +312,7 @@ class Stretcher:
         """
         import torch
 
-        from f1tune._stretcher_net import predict_logits, torch_threads
+        from f1tune._stretcher.network import predict_logits, torch_threads
 
         s = self._input(y_score)
         device = next(self.network_.parameters()).device
@@ -359,14 +356,14 @@ class Stretcher:
         The file holds no pickled objects; :meth:`load` reads it with ``allow_pickle=False``.
         ``random_state`` is saved as given; ``device`` is saved but not used by :meth:`load`.
         """
-        from f1tune import _stretcher_io
+        from f1tune._stretcher import file_format
 
         self._check_fitted()
         params = self.get_params()
         params["device"] = str(params["device"])
         state = {k: getattr(self, k) for k in self._STATE}
         weights = {k: v.detach().cpu().numpy() for k, v in self.network_.state_dict().items()}
-        _stretcher_io.write(path, params, state, weights)
+        file_format.write(path, params, state, weights)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], device: Any = "cpu") -> Stretcher:
@@ -381,10 +378,10 @@ class Stretcher:
         """
         import torch
 
-        from f1tune import _stretcher_io
-        from f1tune._stretcher_net import build_network
+        from f1tune._stretcher import file_format
+        from f1tune._stretcher.network import build_network
 
-        params, state, weights = _stretcher_io.read(path)
+        params, state, weights = file_format.read(path)
         try:
             est = cls(**{k: v for k, v in params.items() if k in cls._param_names()})
             est.device = device

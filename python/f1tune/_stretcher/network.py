@@ -14,20 +14,17 @@ from typing import Any
 import torch
 from torch import nn
 
-ACTIVATIONS = {
+from f1tune._stretcher.options import ACTIVATIONS, SOFT_LOSSES
+
+# Torch modules of the activation names in options.ACTIVATIONS (same keys, checked below).
+ACTIVATION_MODULES: dict[str, type[nn.Module]] = {
     "identity": nn.Identity,
     "relu": nn.ReLU,
     "gelu": nn.GELU,
     "tanh": nn.Tanh,
     "silu": nn.SiLU,
 }
-# Soft-F1 variants: name -> keyword arguments of f1tune.torch.soft_fbeta_loss.
-SOFT_LOSSES: dict[str, dict[str, Any]] = {
-    "soft_f1": {"average": "macro", "double": False},
-    "double_soft_f1": {"average": "macro", "double": True},
-    "micro_soft_f1": {"average": "micro", "double": False},
-}
-LOSSES = ("bce", *SOFT_LOSSES)
+assert tuple(ACTIVATION_MODULES) == ACTIVATIONS
 
 
 class Standardize(nn.Module):
@@ -65,7 +62,7 @@ def build_network(n_labels: int, hidden: int, n_layers: int, activation: str, se
     n_layers : int
         Number of hidden layers (the seed article uses 1, with no activation).
     activation : str
-        Key of :data:`ACTIVATIONS` applied after each hidden layer.
+        Key of :data:`ACTIVATION_MODULES` applied after each hidden layer.
     seed : int
         Seed of the weight initialization; the global torch RNG is left untouched.
 
@@ -79,7 +76,7 @@ def build_network(n_labels: int, hidden: int, n_layers: int, activation: str, se
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         for _ in range(n_layers):
-            layers += [nn.Linear(width, hidden), ACTIVATIONS[activation]()]
+            layers += [nn.Linear(width, hidden), ACTIVATION_MODULES[activation]()]
             width = hidden
         layers.append(nn.Linear(width, n_labels))
     return nn.Sequential(*layers)
@@ -89,7 +86,7 @@ def make_loss(name: str, beta: float) -> Any:
     """Return ``loss(logits, target) -> scalar tensor`` for a loss name of :data:`LOSSES`."""
     if name == "bce":
         return nn.BCEWithLogitsLoss()
-    from f1tune.torch import soft_fbeta_loss
+    from f1tune.torch.losses import soft_fbeta_loss
 
     kwargs = SOFT_LOSSES[name]
 

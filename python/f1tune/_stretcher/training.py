@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from f1tune._stretcher_net import Standardize, build_network, make_loss, predict_logits
+from f1tune._stretcher.network import Standardize, build_network, make_loss, predict_logits
 from f1tune.metrics import fbeta_score
 
 
