@@ -172,6 +172,13 @@ def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     return str(value)
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` after checking it is a bool (or numpy bool): strings such as "no" are rejected."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
 def check_finite_scores(s: np.ndarray, name: str = "y_score") -> None:
     """NumPy-path check that scores are finite, for entry points that do not call a kernel."""
     if not np.isfinite(s).all():

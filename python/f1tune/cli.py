@@ -6,21 +6,36 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from typing import NoReturn
 
 __all__ = ["main"]
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
-    return value
+def _int_at_least(low: int):  # noqa: ANN202  (an argparse type)
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text}")
+        return value
+
+    return parse
+
+
+_positive_int = _int_at_least(1)
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line (``f1tune demo: error: ...``) and exit code 2, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="f1tune", description="Exact F1/F-beta threshold tuning and prediction stretching."
-    )
+    parser = _OneLineParser(prog="f1tune", description="Exact F1/F-beta threshold tuning and prediction stretching.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{demo,tune}")
 
     demo = sub.add_parser(
@@ -35,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         "--test-rows", type=_positive_int, default=None, help="test rows (default 10000; 5000 with --quick)"
     )
     demo.add_argument("--labels", type=_positive_int, default=100, help="number of labels (default 100)")
-    demo.add_argument("--seed", type=int, default=0, help="random seed of the data and the networks (default 0)")
+    demo.add_argument(
+        "--seed", type=_int_at_least(0), default=0, help="random seed of the data and the networks (default 0)"
+    )
     demo.add_argument("--epochs", type=_positive_int, default=None, help="override the Stretcher's default epochs")
     demo.add_argument("--threads", type=_positive_int, default=1, help="torch threads for the Stretchers (default 1)")
     demo.add_argument("--quick", action="store_true", help="a smaller problem: a few seconds")
@@ -82,11 +99,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _tune(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    y_true = np.load(args.y_true, allow_pickle=False)
-    y_score = np.load(args.y_score, allow_pickle=False)
+    from f1tune._array_files import load_npy
     from f1tune.thresholds import tune_thresholds
+
+    y_true = load_npy(args.y_true, "--y-true")
+    y_score = load_npy(args.y_score, "--y-score")
 
     average = None if args.average == "none" else args.average
     result = tune_thresholds(y_true, y_score, average=average, beta=args.beta)
@@ -106,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = " (the demo needs torch: pip install 'f1tune[torch]')" if args.command == "demo" else ""
         print(f"f1tune {args.command}: error: {err}{hint}", file=sys.stderr)
         return 2
-    except (ValueError, TypeError, OSError) as err:
-        print(f"f1tune {args.command}: error: {err}", file=sys.stderr)
+    except (ValueError, TypeError, OSError, MemoryError) as err:
+        message = " ".join(str(err).split()) or type(err).__name__  # one line, whatever the message
+        print(f"f1tune {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ import numpy as np
 from f1tune._stretcher.options import ACTIVATIONS, LOSSES
 from f1tune._validation import (
     check_beta,
+    check_bool,
     check_choice,
     check_finite_scores,
     check_float,
@@ -214,10 +215,11 @@ class Stretcher:
             "n_layers": check_int(self.n_layers, "n_layers", 0),
             "activation": check_choice(self.activation, "activation", ACTIVATIONS),
             "beta": check_beta(self.beta),
-            "early_stopping": bool(self.early_stopping),
-            "tune_threshold": bool(self.tune_threshold),
+            "early_stopping": check_bool(self.early_stopping, "early_stopping"),
+            "tune_threshold": check_bool(self.tune_threshold, "tune_threshold"),
+            "progress": check_bool(self.progress, "progress"),
         }
-        if self.early_stopping and p["validation_fraction"] == 0.0:
+        if p["early_stopping"] and p["validation_fraction"] == 0.0:
             raise ValueError(
                 "early_stopping: expected False when validation_fraction is 0 (nothing to monitor), got True"
             )
@@ -268,7 +270,7 @@ class Stretcher:
                 params=p,
                 random_state=self.random_state,
                 device=self.device,
-                progress=bool(self.progress),
+                progress=p["progress"],
             )
         self.network_ = result.network
         self.history_ = result.history
@@ -312,11 +314,10 @@ class Stretcher:
         """
         import torch
 
-        from f1tune._stretcher.network import predict_logits, torch_threads
+        from f1tune._stretcher.network import as_float32_tensor, predict_logits, torch_threads
 
         s = self._input(y_score)
-        device = next(self.network_.parameters()).device
-        x = torch.as_tensor(np.ascontiguousarray(s, dtype=np.float32), device=device)
+        x = as_float32_tensor(s, next(self.network_.parameters()).device)
         with torch_threads(self.n_threads):
             return torch.sigmoid(predict_logits(self.network_, x)).cpu().numpy()
 
@@ -386,11 +387,18 @@ class Stretcher:
             est = cls(**{k: v for k, v in params.items() if k in cls._param_names()})
             est.device = device
             p = est._validated_params()
-            net = build_network(int(state["n_labels_"]), p["hidden"], p["n_layers"], p["activation"], seed=0)
+            shape = (int(state["n_labels_"]), p["hidden"], p["n_layers"], p["activation"])
+            # Shapes first, on the meta device (no memory): sizes come from the arrays the file holds.
+            with torch.device("meta"):
+                expected = {k: tuple(v.shape) for k, v in build_network(*shape, seed=0).state_dict().items()}
+            got = {k: tuple(v.shape) for k, v in weights.items()}
+            if got != expected:
+                raise ValueError(f"weights do not match the saved parameters: expected {expected}, got {got}")
+            net = build_network(*shape, seed=0)
             net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in weights.items()}, strict=True)
             for k in cls._STATE:
                 setattr(est, k, state[k])
         except (KeyError, TypeError, ValueError, RuntimeError) as err:
-            raise ValueError(f"{os.fspath(path)}: not an f1tune Stretcher file (inconsistent content: {err})") from None
+            raise file_format.StretcherFileError(path, f"inconsistent content: {err}") from None
         est.network_ = net.to(device).eval()
         return est

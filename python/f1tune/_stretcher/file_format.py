@@ -1,4 +1,4 @@
-"""The Stretcher file format: one ``.npz`` archive, loaded without pickle.
+"""The Stretcher file format: one ``.npz`` archive, loaded without pickle and validated field by field.
 
 Entries:
 
@@ -14,12 +14,16 @@ Entries:
     One float array per entry of the network's ``state_dict``.
 
 Everything is a plain numpy array (strings as unicode scalars), so ``np.load(...,
-allow_pickle=False)`` reads it and no code is ever executed while loading.
+allow_pickle=False)`` reads it and no code is ever executed while loading. Before any entry is
+read, its ``.npy`` header is checked against the bytes the archive really holds, so a hostile
+header cannot make the reader allocate more than the file's size.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import zipfile
 from typing import Any
@@ -29,6 +33,14 @@ import numpy as np
 FORMAT_MARKER = "f1tune.Stretcher"
 FORMAT_VERSION = 1
 _WEIGHT_PREFIX = "w/"
+_MAX_JSON_CHARS = 1 << 20  # params and state are a few hundred bytes; history grows with epochs
+
+
+class StretcherFileError(ValueError):
+    """A file that is not a readable f1tune Stretcher file; the message names the file and the reason."""
+
+    def __init__(self, path: Any, reason: str) -> None:
+        super().__init__(f"{os.fspath(path)}: not an f1tune Stretcher file ({reason})")
 
 
 def write(
@@ -47,42 +59,106 @@ def write(
         np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds poorly
 
 
-def _not_ours(path: Any, reason: str) -> ValueError:
-    return ValueError(f"{os.fspath(path)}: not an f1tune Stretcher file ({reason})")
+def _check_entry_sizes(path: Any) -> None:
+    """Check that every ``.npy`` entry's header declares no more data than the entry holds."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+                else:
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+                declared = math.prod(shape) * dtype.itemsize
+                held = info.file_size - f.tell()
+            if declared > held:
+                raise StretcherFileError(
+                    path, f"entry {info.filename!r} declares {declared} bytes of data but holds {held}"
+                )
+
+
+def _json_object(text: str, path: Any, name: str) -> dict[str, Any]:
+    if len(text) > _MAX_JSON_CHARS:
+        raise StretcherFileError(path, f"{name}: expected at most {_MAX_JSON_CHARS} characters, got {len(text)}")
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise StretcherFileError(path, f"{name}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(float(v))
+
+
+def check_state(state: dict[str, Any], path: Any) -> None:
+    """Validate the fitted attributes of a loaded file, field by field."""
+
+    def bad(field: str, expected: str) -> StretcherFileError:
+        return StretcherFileError(path, f"state field {field}: expected {expected}, got {state.get(field)!r:.80}")
+
+    checks = {
+        "n_labels_": (lambda v: _is_int(v) and v >= 1, "an integer >= 1"),
+        "threshold_": (lambda v: _is_number(v) and 0.0 <= float(v) <= 1.0, "a number in [0, 1]"),
+        "n_epochs_": (lambda v: _is_int(v) and v >= 1, "an integer >= 1"),
+        "best_epoch_": (lambda v: _is_int(v) and 0 <= v <= state.get("n_epochs_", 0), "an integer in [0, n_epochs_]"),
+        "fit_time_": (lambda v: _is_number(v) and v >= 0, "a finite number >= 0"),
+        "history_": (
+            lambda v: (
+                isinstance(v, dict)
+                and all(
+                    isinstance(k, str) and isinstance(x, list) and all(_is_number(e) for e in x) for k, x in v.items()
+                )
+            ),
+            "an object of lists of finite numbers",
+        ),
+    }
+    for field, (ok, expected) in checks.items():
+        if field not in state or not ok(state[field]):
+            raise bad(field, expected)
 
 
 def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
-    """Read ``(params, state, weights)`` from a Stretcher file.
+    """Read ``(params, state, weights)`` from a Stretcher file; ``state`` is validated (:func:`check_state`).
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        If the file is not a readable Stretcher file of a supported version: not an ``.npz``
-        archive, a missing or foreign format marker, pickled content, bad JSON, or a newer version.
+    StretcherFileError
+        (a ``ValueError``) If the file is not a readable Stretcher file of a supported version:
+        not an ``.npz`` archive, a missing or foreign format marker, pickled content, an entry
+        declaring more data than it holds, bad JSON, a newer version, or an invalid state field.
     """
     if not os.path.exists(path):
         raise FileNotFoundError(f"{os.fspath(path)}: no such file")
+    if not os.path.isfile(path):
+        raise StretcherFileError(path, "a directory or special file, expected an .npz archive")
     try:
+        if not zipfile.is_zipfile(path):
+            raise StretcherFileError(path, "not a zip archive, expected an .npz archive")
+        _check_entry_sizes(path)
         with np.load(path, allow_pickle=False) as npz:
-            if not isinstance(npz, np.lib.npyio.NpzFile):
-                raise _not_ours(path, "a single .npy array, expected an .npz archive")
             files = set(npz.files)
             if "f1tune_format" not in files or str(npz["f1tune_format"]) != FORMAT_MARKER:
-                raise _not_ours(path, "no f1tune format marker")
-            version = int(npz["format_version"])
-            if version != FORMAT_VERSION:
-                raise _not_ours(path, f"format version {version}, this f1tune reads version {FORMAT_VERSION}")
-            params = json.loads(str(npz["params"]))
-            state = json.loads(str(npz["state"]))
+                raise StretcherFileError(path, "no f1tune format marker")
+            version = npz["format_version"]
+            if version.dtype.kind not in "iu" or version.shape != () or int(version) != FORMAT_VERSION:
+                raise StretcherFileError(
+                    path, f"format version {version!r}, this f1tune reads version {FORMAT_VERSION}"
+                )
+            params = _json_object(str(npz["params"]), path, "params")
+            state = _json_object(str(npz["state"]), path, "state")
             weights = {k[len(_WEIGHT_PREFIX) :]: npz[k] for k in npz.files if k.startswith(_WEIGHT_PREFIX)}
-    except ValueError as err:
-        if str(err).startswith(os.fspath(path) + ": not an f1tune"):
-            raise
-        raise _not_ours(path, str(err)) from None
-    except (OSError, EOFError, KeyError, TypeError, zipfile.BadZipFile) as err:
-        raise _not_ours(path, f"{type(err).__name__}: {err}") from None
-    if not isinstance(params, dict) or not isinstance(state, dict):
-        raise _not_ours(path, "params and state must be JSON objects")
+    except StretcherFileError:
+        raise
+    except (ValueError, OSError, EOFError, KeyError, TypeError, RecursionError, zipfile.BadZipFile) as err:
+        raise StretcherFileError(path, f"{type(err).__name__}: {err}") from None
+    check_state(state, path)
+    for name, w in weights.items():
+        if w.dtype.kind != "f":
+            raise StretcherFileError(path, f"weight {name!r}: expected a float array, got dtype {w.dtype}")
     return params, state, weights

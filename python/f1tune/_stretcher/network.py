@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -25,6 +26,18 @@ ACTIVATION_MODULES: dict[str, type[nn.Module]] = {
     "silu": nn.SiLU,
 }
 assert tuple(ACTIVATION_MODULES) == ACTIVATIONS
+
+
+# Standardized inputs are clipped to +-this many training standard deviations.
+STANDARDIZED_LIMIT = 1e6
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def as_float32_tensor(a: np.ndarray, device: Any = "cpu") -> torch.Tensor:
+    """Copy ``a`` into a float32 tensor; finite float64 values beyond float32's range saturate at its limits."""
+    if a.dtype != np.float32:
+        a = np.clip(a, -_FLOAT32_MAX, _FLOAT32_MAX)
+    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).to(device)
 
 
 class Standardize(nn.Module):
@@ -47,7 +60,8 @@ class Standardize(nn.Module):
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.scale
+        # Far out-of-range scores saturate instead of overflowing to inf (then NaN in the next layer).
+        return torch.clamp((x - self.mean) / self.scale, -STANDARDIZED_LIMIT, STANDARDIZED_LIMIT)
 
 
 def build_network(n_labels: int, hidden: int, n_layers: int, activation: str, seed: int) -> nn.Sequential:

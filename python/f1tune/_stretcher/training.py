@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from f1tune._stretcher.network import Standardize, build_network, make_loss, predict_logits
+from f1tune._stretcher.network import Standardize, as_float32_tensor, build_network, make_loss, predict_logits
 from f1tune.metrics import fbeta_score
 
 
@@ -57,7 +57,7 @@ def fit_network(
     val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
 
     def tensor(a: np.ndarray, idx: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.ascontiguousarray(a[idx], dtype=np.float32)).to(dev)
+        return as_float32_tensor(a[idx], dev)
 
     x_tr, y_tr = tensor(s, train_idx), tensor(y, train_idx)
     x_val, y_val = (tensor(s, val_idx), tensor(y, val_idx)) if n_val else (None, None)
