@@ -59,6 +59,9 @@ def label_scores(estimator: Any, X: Any, method: str, n_labels: int) -> np.ndarr
         scores = out.toarray() if sp.issparse(out) else np.asarray(out)
         if scores.ndim == 1 and n_labels == 1:
             scores = scores[:, None]
+        elif n_labels == 1 and scores.ndim == 2 and scores.shape[1] == 2 and method == "predict_proba":
+            # one label of shape (n, 1) is a binary target to most estimators: (n, 2) probabilities
+            scores = _positive_column(scores, getattr(estimator, "classes_", None), 0)[:, None]
     if scores.ndim != 2 or scores.shape[1] != n_labels:
         raise ValueError(
             f"estimator: {method} returned shape {np.shape(scores)}, expected (n_samples, {n_labels}); "
@@ -76,7 +79,10 @@ def check_multilabel_targets(y: Any) -> np.ndarray:
     Accepted: 2-D 0/1 arrays of any bool, integer or float dtype, and scipy.sparse matrices.
     """
     if y is None:
-        raise ValueError("y: expected a multi-label indicator matrix of shape (n_samples, n_labels), got None")
+        raise ValueError(
+            "y: this estimator requires y to be passed, but the target y is None; expected a multi-label "
+            "indicator matrix of shape (n_samples, n_labels)"
+        )
     if sp.issparse(y):
         a = y.toarray()
     else:
