@@ -21,7 +21,9 @@ def oracle(y, s, average, B, seed):
     """Resample, tune exactly, average the predicted-positive fraction, take the nearest cut."""
     rng = np.random.default_rng(seed)
     n, L = s.shape
-    boot = np.array([tune_thresholds(y[r], s[r], average=average).thresholds for r in (rng.integers(0, n, n) for _ in range(B))])
+    boot = np.array(
+        [tune_thresholds(y[r], s[r], average=average).thresholds for r in (rng.integers(0, n, n) for _ in range(B))]
+    )
     cols = [s.ravel()] * L if average == "global" else [s[:, j] for j in range(L)]
     out = []
     for j, c in enumerate(cols):
@@ -44,7 +46,9 @@ def test_matches_the_resampling_oracle(average, dtype):
     cols = [s.ravel()] * 4 if average == "global" else [s[:, j] for j in range(4)]
     for j, c in enumerate(cols):
         assert (c >= res.thresholds[j]).sum() == k[j]  # the cut nearest the mean rate
-        assert (c >= res.thresholds[j]).sum() == (c > res.thresholds[j]).sum() or res.thresholds[j] < c.min()  # separates
+        assert (c >= res.thresholds[j]).sum() == (c > res.thresholds[j]).sum() or res.thresholds[
+            j
+        ] < c.min()  # separates
     np.testing.assert_allclose(res.threshold_std, boot.std(axis=0, ddof=1))
     assert res.n_bootstrap == 15 and res.average == average
     f = fbeta_score(y, s, beta=1.0, thresholds=res.thresholds, average="micro" if average == "global" else average)

@@ -52,7 +52,7 @@ def seed_grid(sp: Split):
 
 def validation_split(sp: Split):
     """Fit on 80% of the training rows, tune exact micro thresholds on the other 20%, refit on all."""
-    (tr, va), = ShuffleSplit(1, test_size=0.2, random_state=sp.seed).split(sp.X_train)
+    ((tr, va),) = ShuffleSplit(1, test_size=0.2, random_state=sp.seed).split(sp.X_train)
     from sklearn.base import clone
 
     from f1tune._sklearn_scores import label_scores
@@ -64,7 +64,11 @@ def validation_split(sp: Split):
 
 def meta(**kw):
     def run(sp: Split):
-        return TunedThresholdsClassifierCV(sp.base, random_state=sp.seed, **kw).fit(sp.X_train, sp.Y_train).predict(sp.X_test)
+        return (
+            TunedThresholdsClassifierCV(sp.base, random_state=sp.seed, **kw)
+            .fit(sp.X_train, sp.Y_train)
+            .predict(sp.X_test)
+        )
 
     return run
 
@@ -96,7 +100,9 @@ def main(argv=None) -> None:
         print(f"- {t.about}; label rates {np.round(t.Y.mean(0), 2).tolist()}")
     t0 = time.perf_counter()
     results = evaluate(tasks, methods(args.bootstrap), base_model(), n_splits=args.splits)
-    print(f"\nmean ± std over {args.splits} splits; Δ = paired mean difference ± standard error; total {time.perf_counter() - t0:.0f} s")
+    print(
+        f"\nmean ± std over {args.splits} splits; Δ = paired mean difference ± standard error; total {time.perf_counter() - t0:.0f} s"
+    )
     print(format_table(results, reference="exact micro (OOF)"))
 
 

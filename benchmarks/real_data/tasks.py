@@ -36,7 +36,9 @@ def digits_task() -> Task:
     cols = {f"digit_{k}": t == k for k in range(10)}
     cols |= {"even": t % 2 == 0, "ge5": t >= 5, "prime": np.isin(t, [2, 3, 5, 7]), "loop": np.isin(t, [0, 6, 8, 9])}
     Y, names = _stack(cols)
-    return Task("digits", d.data.astype(np.float64), Y, names, "digits: 64 pixels -> 10 digit labels + 4 unions (1797 rows)")
+    return Task(
+        "digits", d.data.astype(np.float64), Y, names, "digits: 64 pixels -> 10 digit labels + 4 unions (1797 rows)"
+    )
 
 
 def breast_cancer_task() -> Task:
@@ -55,7 +57,13 @@ def breast_cancer_task() -> Task:
         "worst_texture_hi": col["worst texture"] > np.quantile(col["worst texture"], 0.5),
     }
     Y, labels = _stack(cols)
-    return Task("breast_cancer", d.data[:, inputs], Y, labels, "breast_cancer: 20 mean/error features -> diagnosis + 4 withheld 'worst' highs (569 rows)")
+    return Task(
+        "breast_cancer",
+        d.data[:, inputs],
+        Y,
+        labels,
+        "breast_cancer: 20 mean/error features -> diagnosis + 4 withheld 'worst' highs (569 rows)",
+    )
 
 
 def wine_task() -> Task:
@@ -69,7 +77,9 @@ def wine_task() -> Task:
     cols = {f"cultivar_{k}": d.target == k for k in range(3)}
     cols |= {"alcohol_hi": alc > np.median(alc), "colour_hi": col > np.median(col)}
     Y, labels = _stack(cols)
-    return Task("wine", d.data[:, inputs], Y, labels, "wine: 11 chemical features -> 3 cultivars + 2 withheld highs (178 rows)")
+    return Task(
+        "wine", d.data[:, inputs], Y, labels, "wine: 11 chemical features -> 3 cultivars + 2 withheld highs (178 rows)"
+    )
 
 
 def diabetes_task() -> Task:
@@ -85,7 +95,13 @@ def diabetes_task() -> Task:
         "s4_hi": X[:, 7] > np.quantile(X[:, 7], 0.6),
     }
     Y, labels = _stack(cols)
-    return Task("diabetes", X[:, :4], Y, labels, "diabetes: age/sex/bmi/bp -> progression above 3 nested quantiles + 2 serum highs (442 rows)")
+    return Task(
+        "diabetes",
+        X[:, :4],
+        Y,
+        labels,
+        "diabetes: age/sex/bmi/bp -> progression above 3 nested quantiles + 2 serum highs (442 rows)",
+    )
 
 
 TASKS: dict[str, Callable[[], Task]] = {

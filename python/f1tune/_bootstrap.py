@@ -29,7 +29,7 @@ from f1tune.thresholds import tune_thresholds
 
 
 def _rng(random_state: Any) -> np.random.Generator:
-    """A Generator from None, an int, a Generator or a legacy RandomState (as scikit-learn passes)."""
+    """Return a Generator from None, an int, a Generator or a legacy RandomState (as scikit-learn passes)."""
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**32 - 1, dtype=np.int64))
     if random_state is None or isinstance(random_state, np.random.Generator):
@@ -48,7 +48,7 @@ def _check_n_bootstrap(n_bootstrap: Any) -> int:
 
 
 def cut_at_rate(column: np.ndarray, rate: float) -> float:
-    """The threshold on ``column``'s own cuts whose predicted-positive fraction is nearest ``rate``.
+    """Return the threshold on ``column``'s own cuts whose predicted-positive fraction is nearest ``rate``.
 
     Cuts are placed as :func:`f1tune.tune_thresholds` places them: strictly above the lower
     distinct score and at or below the upper one, in the scores' own precision (so ``>=`` and
@@ -162,7 +162,13 @@ def bootstrap_thresholds(
     )
     score_average = "micro" if average in ("micro", "global") else average
     score = fbeta_score(
-        y2, s2, beta=beta, thresholds=thresholds, average=score_average, zero_division=zero_division, n_threads=n_threads
+        y2,
+        s2,
+        beta=beta,
+        thresholds=thresholds,
+        average=score_average,
+        zero_division=zero_division,
+        n_threads=n_threads,
     )
     return ThresholdResult(
         thresholds=thresholds,

@@ -20,17 +20,23 @@ def check_cv_refit(cv: Any, refit: Any) -> None:
         raise ValueError(f"refit: expected True or False, got {refit!r}")
     if isinstance(cv, str):
         if cv != "prefit":
-            raise ValueError(f"cv: expected an int >= 2, a float in (0, 1), 'prefit', a splitter or an iterable, got {cv!r}")
+            raise ValueError(
+                f"cv: expected an int >= 2, a float in (0, 1), 'prefit', a splitter or an iterable, got {cv!r}"
+            )
         if refit:
             raise ValueError("refit: when cv='prefit', refit cannot be True (the estimator is used as it is)")
         return
     if isinstance(cv, bool):
-        raise ValueError(f"cv: expected an int >= 2, a float in (0, 1), 'prefit', a splitter or an iterable, got {cv!r}")
+        raise ValueError(
+            f"cv: expected an int >= 2, a float in (0, 1), 'prefit', a splitter or an iterable, got {cv!r}"
+        )
     if isinstance(cv, numbers.Integral):
         if cv < 2:
             raise ValueError(f"cv: expected an int >= 2 (number of folds), got {cv!r}")
         if not refit:
-            raise ValueError("refit: when cv has several folds, refit cannot be False (which fold's model would predict?)")
+            raise ValueError(
+                "refit: when cv has several folds, refit cannot be False (which fold's model would predict?)"
+            )
     elif isinstance(cv, numbers.Real):
         if not 0 < cv < 1:
             raise ValueError(f"cv: expected a float in (0, 1) (the fraction of rows used to tune), got {cv!r}")
@@ -38,8 +44,10 @@ def check_cv_refit(cv: Any, refit: Any) -> None:
         raise ValueError(f"cv: expected an int, a float in (0, 1), 'prefit', a splitter or an iterable, got {cv!r}")
 
 
-def make_splits(cv: Any, X: Any, y: np.ndarray, random_state: Any, groups: Any = None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The list of (train, test) row indices ``cv`` stands for.
+def make_splits(
+    cv: Any, X: Any, y: np.ndarray, random_state: Any, groups: Any = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return the list of (train, test) row indices ``cv`` stands for.
 
     An int k is ``KFold(k, shuffle=True, random_state=random_state)``; a float f in (0, 1) is one
     shuffled split that tunes on a fraction f of the rows; a splitter's ``split(X, y, groups)`` and
@@ -100,7 +108,9 @@ def out_of_fold_scores(
     covered = np.concatenate([te for _, te in splits])
     if np.unique(covered).size != covered.size:
         raise ValueError("cv: expected each row in at most one test fold (the out-of-fold scores are pooled)")
-    results = Parallel(n_jobs=n_jobs)(delayed(_fit_fold)(estimator, X, y, tr, te, method, fit_params) for tr, te in splits)
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_fold)(estimator, X, y, tr, te, method, fit_params) for tr, te in splits
+    )
     scores = np.full((n, L), np.nan)
     for (_, te), (_, s) in zip(splits, results):
         scores[te] = s

@@ -36,7 +36,9 @@ def _check_params(est: Any) -> None:
     st = est.stretcher
     ok = st is None or (st == "logistic" if isinstance(st, str) else hasattr(st, "fit") and hasattr(st, "transform"))
     if not ok:
-        raise ValueError(f"stretcher: expected None, 'logistic' or an object with fit and transform (a Stretcher), got {st!r}")
+        raise ValueError(
+            f"stretcher: expected None, 'logistic' or an object with fit and transform (a Stretcher), got {st!r}"
+        )
     check_cv_refit(est.cv, est.refit)
 
 

@@ -12,7 +12,7 @@ RESPONSE_METHODS = ("predict_proba", "decision_function")
 
 
 def response_method(estimator: Any) -> str:
-    """The method whose output is thresholded: ``predict_proba`` if the estimator has it, else ``decision_function``."""
+    """Return the method whose output is thresholded: ``predict_proba`` if the estimator has it, else ``decision_function``."""
     for name in RESPONSE_METHODS:
         if hasattr(estimator, name):
             return name
@@ -26,7 +26,9 @@ def _positive_column(proba: np.ndarray, classes: Any, label: int) -> np.ndarray:
     """Probability of class 1 from one label's (n, k) predict_proba block (k = 1 if constant in training)."""
     proba = np.asarray(proba)
     if proba.ndim != 2:
-        raise ValueError(f"estimator: predict_proba gave label {label} an array of shape {proba.shape}, expected (n, 1|2)")
+        raise ValueError(
+            f"estimator: predict_proba gave label {label} an array of shape {proba.shape}, expected (n, 1|2)"
+        )
     cls = None if classes is None else np.asarray(classes)
     if cls is not None and cls.shape == (proba.shape[1],):
         hits = np.flatnonzero(cls == 1)

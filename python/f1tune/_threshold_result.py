@@ -155,7 +155,9 @@ class ThresholdResult:
             try:
                 text = bytes(text).decode("utf-8")
             except UnicodeDecodeError as err:
-                raise ValueError(f"expected a saved {_FORMAT} in UTF-8 JSON, got bytes that are not UTF-8 ({err})") from None
+                raise ValueError(
+                    f"expected a saved {_FORMAT} in UTF-8 JSON, got bytes that are not UTF-8 ({err})"
+                ) from None
         if not isinstance(text, str):
             raise TypeError(f"text: expected a JSON str or bytes, got {type(text).__name__}")
         try:
@@ -226,7 +228,9 @@ def _check_unit_interval(a: np.ndarray, field: str) -> None:
 def _count_list(d: dict[str, Any], field: str, n: int) -> np.ndarray:
     v = d[field]
     if not isinstance(v, list) or len(v) != n:
-        raise _malformed(field, f"a list of {n} counts (one per label)", v if not isinstance(v, list) else f"{len(v)} values")
+        raise _malformed(
+            field, f"a list of {n} counts (one per label)", v if not isinstance(v, list) else f"{len(v)} values"
+        )
     for x in v:
         if isinstance(x, bool) or not isinstance(x, int):
             raise _malformed(field, "integer counts", x)
@@ -275,7 +279,9 @@ def _parse(d: Any) -> dict[str, Any]:
     counts = {k: _count_list(d, k, L) for k in _COUNTS}
     n_rows = {sum(int(counts[k][j]) for k in _COUNTS) for j in range(L)}  # Python ints: no overflow
     if len(n_rows) != 1:
-        raise _malformed("tp, fp, fn, tn", "the same number of rows (tp + fp + fn + tn) for every label", sorted(n_rows))
+        raise _malformed(
+            "tp, fp, fn, tn", "the same number of rows (tp + fp + fn + tn) for every label", sorted(n_rows)
+        )
     fbeta = _float_list(d, "fbeta", L)
     _check_unit_interval(fbeta, "fbeta")
 
@@ -297,7 +303,9 @@ def _parse(d: Any) -> dict[str, Any]:
             if not (np.isfinite(threshold_std) & (threshold_std >= 0)).all():
                 raise _malformed("threshold_std", "finite numbers >= 0", d["threshold_std"])
         if (threshold_std is None) != (n_bootstrap == 0):
-            raise _malformed("threshold_std", "a list exactly when n_bootstrap > 0 (null otherwise)", d["threshold_std"])
+            raise _malformed(
+                "threshold_std", "a list exactly when n_bootstrap > 0 (null otherwise)", d["threshold_std"]
+            )
     return {
         "thresholds": thresholds,
         "score": score,

@@ -25,6 +25,7 @@ from f1tune.metrics import fbeta_score
 
 __all__ = ["FixedThresholdsClassifier", "TunedThresholdsClassifierCV"]
 
+
 def _has(attr: str) -> Any:
     """available_if check: the (fitted or given) inner estimator has ``attr``."""
 
@@ -247,7 +248,7 @@ class TunedThresholdsClassifierCV(_ThresholdsMixin, ClassifierMixin, MetaEstimat
 
     @available_if(_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        """The inner estimator's decision values, shape (n_samples, n_labels)."""
+        """Return the inner estimator's decision values, shape (n_samples, n_labels)."""
         check_is_fitted(self, "thresholds_")
         return label_scores(self.estimator_, X, "decision_function", self.thresholds_.shape[0])
 
@@ -258,13 +259,19 @@ class TunedThresholdsClassifierCV(_ThresholdsMixin, ClassifierMixin, MetaEstimat
 
             return float(
                 sk_fbeta(
-                    check_multilabel_targets(y), self.predict(X), beta=self.beta,
-                    average=SCORE_AVERAGE[self.average], sample_weight=sample_weight, zero_division=0.0,
+                    check_multilabel_targets(y),
+                    self.predict(X),
+                    beta=self.beta,
+                    average=SCORE_AVERAGE[self.average],
+                    sample_weight=sample_weight,
+                    zero_division=0.0,
                 )
             )
         Y = check_multilabel_targets(y)
         return float(
-            fbeta_score(Y, self._scores(X), beta=self.beta, thresholds=self.thresholds_, average=SCORE_AVERAGE[self.average])
+            fbeta_score(
+                Y, self._scores(X), beta=self.beta, thresholds=self.thresholds_, average=SCORE_AVERAGE[self.average]
+            )
         )
 
     def __sklearn_tags__(self) -> Any:
@@ -356,6 +363,6 @@ class FixedThresholdsClassifier(_ThresholdsMixin, ClassifierMixin, MetaEstimator
 
     @available_if(_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        """The estimator's decision values, shape (n_samples, n_labels)."""
+        """Return the estimator's decision values, shape (n_samples, n_labels)."""
         check_is_fitted(self, "thresholds_")
         return label_scores(self.estimator_, X, "decision_function", self.thresholds_.shape[0])
