@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-_MAX_ITER = 200
+_MAX_ITER = 100
 _FLOAT64_MAX_ELEMENTS = 4_000_000  # inputs up to this size are fitted in float64
 
 

@@ -4,7 +4,8 @@
    and standardized (:class:`~f1tune._stretcher.network.InputMap`, fitted on all rows: no labels).
 2. The rows are split into ``cv`` folds. On each evaluated fold (all ``cv`` of them for small
    data, fold 0 only above ``CROSS_FIT_MAX_ROWS`` rows) the per-label map and the linear stacker
-   are fitted exactly on the other folds (:mod:`f1tune._stretcher.linear`) and predict the fold.
+   are fitted exactly on the other folds (:mod:`f1tune._stretcher.linear`; on a random sample of
+   ``LINEAR_MAX_ROWS`` of them for large data) and predict the fold.
 3. The linear stacker replaces the per-label map only if its held-out log-loss is lower by more
    than one standard error (paired over rows): where the labels are independent given the
    scores, the Stretcher stays a per-label map, i.e. plain per-label thresholds.
@@ -29,6 +30,7 @@ from f1tune._stretcher.options import CROSS_FIT_MAX_ROWS
 from f1tune.metrics import fbeta_score
 
 EVAL_EVERY = 50  # optimizer steps between evaluations on the validation fold
+LINEAR_MAX_ROWS = 20_000  # rows (sampled at random) the exact linear fits see on large data
 
 
 class FitResult(NamedTuple):
@@ -105,8 +107,11 @@ def fit_network(
     held_logits = {s: torch.zeros(n, n_labels, device=dev) for s in ("per_label", "linear")}
     fold0_fits: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
     for k in range(n_evaluated):
-        tr = torch.from_numpy(fold != k).to(dev)
-        te = ~tr
+        te = torch.from_numpy(fold == k).to(dev)
+        tr_rows = np.flatnonzero(fold != k)
+        if tr_rows.size > LINEAR_MAX_ROWS:  # large data: the linear stages are well determined by a sample
+            tr_rows = np.sort(rng.choice(tr_rows, LINEAR_MAX_ROWS, replace=False))
+        tr = torch.from_numpy(tr_rows).to(dev)
         w, b = _fit_stage("per_label", z[tr], yt[tr], alpha, n_labels)
         wl, bl = fit_linear(z[tr], yt[tr], alpha, init=(w, b))
         for stage, (ws, bs) in (("per_label", (w, b)), ("linear", (wl, bl))):
