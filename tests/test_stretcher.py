@@ -196,9 +196,9 @@ def test_bad_params_raise_at_fit(toy, params, match):
 
 
 def test_options_depth_activation_no_early_stopping(toy):
-    st = Stretcher(
-        n_layers=2, activation="gelu", early_stopping=False, random_state=0, **{**QUICK, "hidden": 16}
-    ).fit(toy.X_train, toy.y_train)
+    st = Stretcher(n_layers=2, activation="gelu", early_stopping=False, random_state=0, **{**QUICK, "hidden": 16}).fit(
+        toy.X_train, toy.y_train
+    )
     assert st.n_steps_ == st.best_step_ == QUICK["max_steps"]  # the whole budget, last weights
     assert st.transform(toy.X_test).shape == toy.X_test.shape
     linear = [m for m in st.network_.residual if isinstance(m, torch.nn.Linear)]

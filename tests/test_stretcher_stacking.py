@@ -167,3 +167,16 @@ def test_reads_version_1_files(tmp_path):
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="state field threshold_: expected a number in \\[0, 1\\]"):
         Stretcher.load(path)
+
+
+def test_per_label_stage_is_the_logistic_regression_optimum():
+    from f1tune._stretcher.linear import fit_per_label
+
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((300, 3))
+    y = (z + rng.standard_normal((300, 3)) > 0.3).astype(np.float64)
+    a, b = fit_per_label(torch.from_numpy(z), torch.from_numpy(y), alpha=1.0)
+    for j in range(3):
+        ref = LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000).fit(z[:, [j]], y[:, j])
+        assert a[j].item() == pytest.approx(ref.coef_[0, 0], abs=2e-4)
+        assert b[j].item() == pytest.approx(ref.intercept_[0], abs=2e-4)

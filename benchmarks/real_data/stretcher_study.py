@@ -93,7 +93,9 @@ def check_targets(results) -> list[str]:  # type: ignore[no-untyped-def]
             d = st.micro - by[other].micro
             se = d.std(ddof=1) / np.sqrt(d.size)
             ok = d.mean() >= -se
-            lines.append(f"{task}: stretch-then-tune - {other}: {d.mean():+.4f} ± {se:.4f} s.e. -> {'met' if ok else 'NOT met'}")
+            lines.append(
+                f"{task}: stretch-then-tune - {other}: {d.mean():+.4f} ± {se:.4f} s.e. -> {'met' if ok else 'NOT met'}"
+            )
         s_st, s_ref = st.micro.std(ddof=1), by[REFERENCE].micro.std(ddof=1)
         lines.append(
             f"{task}: split-to-split std {s_st:.4f} vs thresholds' {s_ref:.4f} -> {'met' if s_st <= s_ref else 'NOT met'}"

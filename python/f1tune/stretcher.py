@@ -299,7 +299,7 @@ class Stretcher:
         return p
 
     def _tune_average(self) -> str | None:
-        """The ``average`` thresholds are tuned for, or None for the fixed ``threshold``."""
+        """Return the ``average`` thresholds are tuned for, or None for the fixed ``threshold``."""
         t = self.tune_threshold
         if isinstance(t, (bool, np.bool_)):
             return "global" if t else None
@@ -335,7 +335,9 @@ class Stretcher:
         check_label_values(y)
         f = _check_features(features, s.shape[0], None)
         if s.shape[0] < 2 * p["cv"]:
-            raise ValueError(f"y_score: expected at least {2 * p['cv']} rows (2 per internal fold, cv={p['cv']}), got {s.shape[0]}")
+            raise ValueError(
+                f"y_score: expected at least {2 * p['cv']} rows (2 per internal fold, cv={p['cv']}), got {s.shape[0]}"
+            )
         from f1tune._stretcher.network import torch_threads
         from f1tune._stretcher.training import fit_network  # imports torch
 

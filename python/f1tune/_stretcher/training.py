@@ -30,7 +30,7 @@ from f1tune._stretcher.options import CROSS_FIT_MAX_ROWS
 from f1tune.metrics import fbeta_score
 
 EVAL_EVERY = 50  # optimizer steps between evaluations on the validation fold
-LINEAR_MAX_ROWS = 20_000  # rows (sampled at random) the exact linear fits see on large data
+LINEAR_MAX_ROWS = 10_000  # rows (sampled at random) the exact linear fits see on large data
 
 
 class FitResult(NamedTuple):
@@ -59,7 +59,9 @@ def _better(loss_simple: torch.Tensor, loss_rich: torch.Tensor) -> bool:
     return float(d.mean()) > float(d.std()) / math.sqrt(d.numel())
 
 
-def _fit_stage(stage: str, z: torch.Tensor, y: torch.Tensor, alpha: float, n_labels: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _fit_stage(
+    stage: str, z: torch.Tensor, y: torch.Tensor, alpha: float, n_labels: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     a, b = fit_per_label(z[:, :n_labels], y, alpha)
     w, b = per_label_as_linear(a, b, z.shape[1])
     if stage == "per_label":
@@ -238,7 +240,9 @@ def _train_residual(
             last_rows = rows
             running, count = 0.0, 0
             bar.set_postfix(
-                train=f"{history['train_loss'][-1]:.4f}", val=f"{val_loss:.4f}", val_f1=f"{history['val_fbeta'][-1]:.4f}",
+                train=f"{history['train_loss'][-1]:.4f}",
+                val=f"{val_loss:.4f}",
+                val_f1=f"{history['val_fbeta'][-1]:.4f}",
                 refresh=False,
             )
             if val_loss < best_val:
@@ -255,4 +259,3 @@ def _train_residual(
     residual.load_state_dict(best_state)
     keep = best_step > 0 and (_better(rows0, best_rows) if bce else best_val < val0)
     return history, step, best_step, spe, keep
-
