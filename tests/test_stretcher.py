@@ -8,7 +8,7 @@ import f1tune  # noqa: E402
 from f1tune.datasets import make_seed_toy  # noqa: E402
 from f1tune.stretcher import NotFittedError, Stretcher  # noqa: E402
 
-QUICK = {"hidden": 32, "epochs": 4, "batch_size": 256, "progress": False}
+QUICK = {"hidden": 32, "max_steps": 100, "batch_size": 256, "progress": False}
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +36,14 @@ def test_shapes_dtypes_and_ranges(toy, fitted):
     pred = fitted.predict(toy.X_test)
     assert pred.shape == toy.X_test.shape and pred.dtype == np.uint8
     np.testing.assert_array_equal(pred, p >= fitted.threshold_)
-    assert fitted.n_labels_ == 8 and fitted.threshold_ == 0.5
-    assert len(fitted.history_["train_loss"]) == fitted.n_epochs_ == len(fitted.history_["val_fbeta"])
-    assert 1 <= fitted.best_epoch_ <= fitted.n_epochs_
+    assert fitted.n_labels_ == 8 and fitted.threshold_ == 0.5 and fitted.n_features_ == 0
+    np.testing.assert_array_equal(fitted.thresholds_, np.full(8, 0.5))
+    # one evaluation at step 0 (the initial weights), then every 50 steps: 0, 50, 100
+    assert fitted.history_["step"] == [0.0, 50.0, 100.0][: len(fitted.history_["step"])]
+    assert len(fitted.history_["train_loss"]) == len(fitted.history_["val_fbeta"]) == len(fitted.history_["step"])
+    assert 0 <= fitted.best_step_ <= fitted.n_steps_ <= QUICK["max_steps"]
+    # 4000 rows, 1/5 held out, batch 256: 13 steps per epoch
+    assert fitted.n_epochs_ == -(-fitted.n_steps_ // 13) and fitted.best_epoch_ == -(-fitted.best_step_ // 13)
     # float64 input gives the same result as float32
     np.testing.assert_allclose(fitted.transform(toy.X_test.astype(np.float64)), p, atol=1e-6)
 
@@ -66,7 +71,7 @@ def test_global_torch_rng_untouched(toy):
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    Stretcher(random_state=0, hidden=8, epochs=1, progress=False).fit(toy.X_train[:500], toy.y_train[:500])
+    Stretcher(random_state=0, hidden=8, max_steps=20, progress=False).fit(toy.X_train[:500], toy.y_train[:500])
     assert torch.equal(torch.rand(3), expected)
 
 
@@ -155,7 +160,7 @@ def test_not_fitted_errors(tmp_path, toy):
 def test_fit_rejects_bad_input(toy, make, match):
     X, y = make(toy.X_train[:200].copy(), toy.y_train[:200].copy())
     with pytest.raises(ValueError, match=match):
-        Stretcher(epochs=1, progress=False).fit(X, y)
+        Stretcher(max_steps=1, progress=False).fit(X, y)
 
 
 def test_transform_rejects_bad_input(toy, fitted):
@@ -175,8 +180,10 @@ def test_transform_rejects_bad_input(toy, fitted):
         ({"loss": "mse"}, "loss: expected one of"),
         ({"hidden": 0}, "hidden: expected an integer >= 1"),
         ({"lr": -1.0}, "lr: expected a number"),
-        ({"validation_fraction": 1.0}, "validation_fraction: expected"),
-        ({"validation_fraction": 0.0}, "early_stopping: expected False"),
+        ({"cv": 1}, "cv: expected an integer >= 2"),
+        ({"max_steps": -1}, "max_steps: expected an integer >= 0"),
+        ({"alpha": 0.0}, "alpha: expected a number"),
+        ({"weight_decay": -1.0}, "weight_decay: expected a number"),
         ({"activation": "swish"}, "activation: expected one of"),
         ({"random_state": 1.5}, "random_state: expected"),
         ({"n_threads": 0}, "n_threads: expected an integer >= 1"),
@@ -188,19 +195,21 @@ def test_bad_params_raise_at_fit(toy, params, match):
         st.fit(toy.X_train[:100], toy.y_train[:100])
 
 
-def test_options_depth_activation_no_validation(toy):
-    st = Stretcher(
-        n_layers=2,
-        activation="relu",
-        validation_fraction=0.0,
-        early_stopping=False,
-        random_state=0,
-        **{**QUICK, "hidden": 16},
-    ).fit(toy.X_train, toy.y_train)
-    assert "val_loss" not in st.history_ and st.n_epochs_ == QUICK["epochs"]
+def test_options_depth_activation_no_early_stopping(toy):
+    st = Stretcher(n_layers=2, activation="gelu", early_stopping=False, random_state=0, **{**QUICK, "hidden": 16}).fit(
+        toy.X_train, toy.y_train
+    )
+    assert st.n_steps_ == st.best_step_ == QUICK["max_steps"]  # the whole budget, last weights
     assert st.transform(toy.X_test).shape == toy.X_test.shape
-    linear = [m for m in st.network_ if isinstance(m, torch.nn.Linear)]
+    linear = [m for m in st.network_.residual if isinstance(m, torch.nn.Linear)]
     assert [tuple(m.weight.shape) for m in linear] == [(16, 8), (16, 16), (8, 16)]
+
+
+def test_epochs_bound_the_step_budget(toy):
+    st = Stretcher(epochs=2, early_stopping=False, random_state=0, **{**QUICK, "max_steps": 1000}).fit(
+        toy.X_train, toy.y_train
+    )
+    assert st.n_steps_ == 2 * 13 and st.n_epochs_ == 2  # 3200 training rows / 256 per step: 13 steps per epoch
 
 
 @pytest.mark.parametrize("loss", ["soft_f1", "double_soft_f1", "micro_soft_f1"])
@@ -211,19 +220,27 @@ def test_soft_f1_losses_train(toy, loss):
     assert st.score(toy.X_test, toy.y_test) > best_global
 
 
-def test_tune_threshold(toy):
-    st = Stretcher(tune_threshold=True, random_state=0, **QUICK).fit(toy.X_train, toy.y_train)
-    assert 0.0 <= st.threshold_ <= 1.0
-    np.testing.assert_array_equal(st.predict(toy.X_test), st.transform(toy.X_test) >= st.threshold_)
-    # the tuned threshold is the best single threshold on the validation split
+@pytest.mark.parametrize("tune", [True, "global", "micro", "macro"])
+def test_tune_threshold(toy, tune):
+    st = Stretcher(tune_threshold=tune, random_state=0, **QUICK).fit(toy.X_train, toy.y_train)
+    assert st.thresholds_.shape == (8,) and np.isfinite(st.thresholds_).all()
+    if tune in (True, "global"):
+        assert 0.0 <= st.threshold_ <= 1.0
+    np.testing.assert_array_equal(st.predict(toy.X_test), st.transform(toy.X_test) >= st.thresholds_)
     again = Stretcher(random_state=0, **QUICK).fit(toy.X_train, toy.y_train)
-    assert again.threshold_ == 0.5 and again.history_ == st.history_
+    assert again.threshold_ == 0.5 and again.history_ == st.history_  # tuning does not change training
     assert st.score(toy.X_test, toy.y_test) >= again.score(toy.X_test, toy.y_test) - 0.02
 
 
+def test_tune_threshold_rejects_unknown_average(toy):
+    with pytest.raises(TypeError, match="tune_threshold: expected True or False or one of"):
+        Stretcher(tune_threshold="weighted", **QUICK).fit(toy.X_train, toy.y_train)
+
+
 def test_progress_bar_shows_metrics(toy, capsys):
-    Stretcher(random_state=0, hidden=8, epochs=2, progress=True).fit(toy.X_train[:1000], toy.y_train[:1000])
+    quick = {"hidden": 8, "max_steps": 60, "early_stopping": False}
+    Stretcher(random_state=0, progress=True, **quick).fit(toy.X_train[:1000], toy.y_train[:1000])
     err = capsys.readouterr().err
     assert "val_f1=" in err and "train=" in err
-    Stretcher(random_state=0, hidden=8, epochs=2, progress=False).fit(toy.X_train[:1000], toy.y_train[:1000])
+    Stretcher(random_state=0, progress=False, **quick).fit(toy.X_train[:1000], toy.y_train[:1000])
     assert capsys.readouterr().err == ""

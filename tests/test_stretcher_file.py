@@ -11,7 +11,7 @@ import pytest
 from f1tune.datasets import make_seed_toy
 from f1tune.stretcher import Stretcher
 
-QUICK = {"hidden": 16, "epochs": 2, "batch_size": 256, "progress": False}
+QUICK = {"hidden": 16, "max_steps": 20, "batch_size": 256, "progress": False}
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +36,11 @@ def _rewrite(path, out, **changes):
     return out
 
 
-def test_declared_label_count_is_checked_before_anything_is_built(tmp_path, fitted):
+def test_declared_input_width_is_checked_before_anything_is_built(tmp_path, fitted):
     good = tmp_path / "good.npz"
     fitted.save(good)
     state = json.loads(str(_entries(good)["state"]))
-    state["n_labels_"] = 10**9
+    state["n_features_"] = 10**9  # a (labels x 10**9) skip layer, if it were built
     bad = _rewrite(good, tmp_path / "bad.npz", state=np.array(json.dumps(state)))
     # In a subprocess, so that peak memory is this load's alone; before the check it allocated 8-19 GB.
     code = (
@@ -72,11 +72,15 @@ def test_entry_header_declaring_more_than_it_holds_is_rejected(tmp_path, fitted)
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("threshold_", float("nan")),
-        ("threshold_", 7),
-        ("threshold_", "x"),
+        ("thresholds_", [float("nan")] * 5),
+        ("thresholds_", [0.5] * 4),
+        ("thresholds_", "x"),
         ("n_labels_", 2.5),
         ("n_labels_", True),
+        ("n_features_", -1),
+        ("stacking_", "deep"),
+        ("n_steps_", 1.5),
+        ("best_step_", 10**6),
         ("best_epoch_", 99),
         ("fit_time_", -1),
         ("history_", {"train_loss": ["a"]}),
@@ -92,8 +96,8 @@ def test_each_state_field_is_validated(tmp_path, fitted, field, value):
         Stretcher.load(bad)
 
 
-@pytest.mark.parametrize("version", [np.array(True), np.array(1.5), np.array("1"), np.array(2)])
-def test_format_version_must_be_the_integer_one(tmp_path, fitted, version):
+@pytest.mark.parametrize("version", [np.array(True), np.array(1.5), np.array("2"), np.array(3), np.array(0)])
+def test_format_version_must_be_a_readable_integer(tmp_path, fitted, version):
     good = tmp_path / "good.npz"
     fitted.save(good)
     bad = _rewrite(good, tmp_path / "bad.npz", format_version=version)

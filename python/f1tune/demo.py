@@ -92,7 +92,8 @@ def run_demo(
     random_state : int, default=0
         Seed of the data and of the Stretchers.
     epochs : int, optional
-        Override the Stretchers' default number of epochs.
+        Override the Stretchers' upper bound on passes over the training rows (their budget is
+        ``max_steps`` optimizer steps; ``epochs`` caps it at ``epochs`` passes).
     progress : bool, default=False
         Show the Stretchers' progress bars.
     n_threads : int or None, default=1

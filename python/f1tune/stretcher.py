@@ -1,8 +1,9 @@
-"""The Stretcher: learn to re-map soft predictions so that one threshold maximizes F1.
+"""The Stretcher: a stacking step that re-maps a base model's scores so that thresholds generalize.
 
 After the "NN stretching" idea: a small network is trained on a base model's soft predictions
-(``X``), with the true labels as targets, so that thresholding its output at 0.5 gives a high
-micro-F1 even when every label would need its own threshold on the raw scores.
+(all labels' scores in, one decision per label out), with the true labels as targets. Trained on
+out-of-fold scores, it is a stacking step: a label can borrow evidence from the others (a label
+that is the union of two others, nested labels, ...), which no threshold can.
 
 torch is imported when a Stretcher is fitted or loaded, not when this module is imported.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from f1tune._stretcher.options import ACTIVATIONS, LOSSES
+from f1tune._stretcher.options import ACTIVATIONS, LOSSES, STACKINGS, TUNE_AVERAGES
 from f1tune._validation import (
     check_beta,
     check_bool,
@@ -33,6 +34,7 @@ from f1tune._validation import (
 from f1tune.exceptions import NotFittedError
 
 __all__ = ["NotFittedError", "Stretcher"]
+assert STACKINGS  # documented in fitted attribute ``stacking_``
 
 
 def _check_scores(y_score: Any, name: str = "y_score") -> np.ndarray:
@@ -43,60 +45,114 @@ def _check_scores(y_score: Any, name: str = "y_score") -> np.ndarray:
     return s
 
 
-class Stretcher:
-    """Re-map soft multi-label predictions so that one threshold (0.5) maximizes micro-F1.
+def _check_features(features: Any, n_rows: int, n_features: int | None) -> np.ndarray | None:
+    """Validate optional extra inputs: 2-D float, finite, one row per score row (and, after fit, as many columns)."""
+    if features is None:
+        if n_features:
+            raise ValueError(f"features: expected an array of shape (n_samples, {n_features}) (as in fit), got None")
+        return None
+    f = check_y_score(features, "features")
+    if f.ndim != 2:
+        raise ValueError(f"features: expected shape (n_samples, n_features), got shape {f.shape}")
+    if f.shape[0] != n_rows:
+        raise ValueError(f"features: expected {n_rows} rows (one per row of y_score), got {f.shape[0]}")
+    if n_features is not None and f.shape[1] != n_features:
+        raise ValueError(f"features: expected {n_features} columns (as in fit), got shape {f.shape}")
+    if not np.isfinite(f).all():
+        raise ValueError("features: expected finite values, found NaN or inf")
+    return f
 
-    A small network (the seed article's ``Linear(L, hidden) -> Linear(hidden, L) -> sigmoid``
-    by default) is trained on a base model's scores ``X`` with the labels ``y`` as targets. Its
-    output is a "stretched" probability per label; thresholding it at ``threshold`` gives the
-    predictions (positive iff ``stretched >= threshold``). Inputs are standardized per label
-    first; training uses Adam with a one-cycle learning-rate schedule over shuffled
-    mini-batches, and, when a validation split is held out, keeps the weights of the epoch
-    with the best validation micro F-beta.
+
+def _inputs(s: np.ndarray, f: np.ndarray | None) -> np.ndarray:
+    if f is None:
+        return s
+    return np.concatenate([s.astype(np.float64, copy=False), f.astype(np.float64, copy=False)], axis=1)
+
+
+class Stretcher:
+    """Stack a base model's multi-label scores: all labels' scores in, one probability per label out.
+
+    Fit it on out-of-fold (OOF) scores of a base model with the true labels as targets. The
+    network is ``logits = skip(z) + residual(z)``: ``z`` are the inputs (scores mapped to
+    log-odds where they are probabilities, then optional ``features``), standardized; ``skip`` is
+    linear; ``residual`` is an MLP whose last layer starts at zero. Training is staged so that
+    the Stretcher can only improve, on held-out rows, on what simpler methods do:
+
+    1. Internal ``cv`` folds (all of them below 20,000 rows, the first one only above) give
+       held-out outputs of a *per-label* map (label j's logit is an affine map of its own score:
+       equivalent to plain per-label thresholds) and of the *linear* stacker (a logistic
+       regression of each label on all inputs, fitted exactly, full-batch, with an L2 penalty
+       ``alpha`` as in ``LogisticRegression(C=1/alpha)``). The linear stacker is used only if
+       its held-out log-loss is lower by more than one standard error; otherwise (labels
+       independent given the scores) the Stretcher falls back to the per-label map.
+    2. The residual is trained on top of the chosen map for a *budget of optimizer steps*
+       (``max_steps``, at most ``epochs`` passes), AdamW on shuffled mini-batches, evaluated
+       on the first fold every 50 steps *starting with the initial (zero) residual*; it is kept
+       at its best evaluation only if that beats the initial network (by one standard error of
+       the paired log-loss for BCE). ``stacking_`` says which stage won.
+    3. With ``tune_threshold``, thresholds are tuned exactly (:func:`f1tune.tune_thresholds`)
+       on held-out outputs (stretch-then-tune): cross-fitted outputs for the linear stacker, the
+       validation fold for a kept residual, and in-sample outputs for the per-label map (a
+       monotone map, so those are exactly the per-label thresholds tuned on the scores).
+
+    A label is predicted positive iff its stretched probability is ``>= thresholds_[label]``.
 
     Parameters
     ----------
     hidden : int, default=200
-        Width of each hidden layer.
+        Width of each hidden layer of the residual.
     loss : {"bce", "soft_f1", "double_soft_f1", "micro_soft_f1"}, default="bce"
-        Training loss: binary cross-entropy, or an f1tune soft-F-beta loss (macro soft-F1, the
-        macro average of the soft-F1 of both classes, or micro soft-F1); see
-        :func:`f1tune.torch.soft_fbeta_loss`.
-    epochs : int, default=10
-        Maximum number of passes over the training rows (the length of the schedule).
-    batch_size : int, default=1024
-        Rows per optimization step.
-    lr : float, default=0.03
-        Peak learning rate of the one-cycle schedule.
-    validation_fraction : float, default=0.1
-        Fraction of the rows held out (at random) to monitor training, stop early and tune the
-        threshold; 0 trains on all rows (then ``early_stopping`` must be False).
+        Training loss of the residual: binary cross-entropy, or an f1tune soft-F-beta loss
+        (macro soft-F1, the macro average of the soft-F1 of both classes, or micro soft-F1;
+        see :func:`f1tune.torch.soft_fbeta_loss`). The linear stages are always fitted by
+        (penalized) log-loss. ``"soft_f1"`` trades micro-F1 for macro-F1: it pushes every
+        label, rare ones included, towards saturated outputs. Measured on real data
+        (``benchmarks/real_data/stretcher_study.py``, 10 splits, thresholds at 0.5), it
+        gained macro-F1 and lost micro-F1 against ``"bce"`` where the residual was kept;
+        use it only when judged on macro-F1, and compare against ``tune_threshold="macro"``.
+    max_steps : int, default=1000
+        Budget of optimizer steps for the residual (0: no residual).
+    epochs : int, default=100
+        Upper bound on the passes over the training rows (the budget is
+        ``min(max_steps, epochs * steps_per_epoch)``).
+    batch_size : int, default=256
+        Rows per optimizer step (all rows when fewer).
+    lr : float, default=1e-3
+        AdamW learning rate of the residual.
+    weight_decay : float, default=1e-4
+        AdamW weight decay of the residual.
+    alpha : float, default=1.0
+        L2 penalty of the linear stages, as ``1/C`` of scikit-learn's ``LogisticRegression``.
+    cv : int, default=5
+        Internal folds for the held-out evidence; the first fold is also the validation fold.
     early_stopping : bool, default=True
-        Stop when the validation micro F-beta has not improved for ``patience`` epochs, and
-        restore the best epoch's weights.
-    patience : int, default=3
-        Epochs without improvement before stopping.
+        Stop the residual when the validation loss has not improved for ``patience``
+        evaluations, and keep its best evaluation; False keeps the last weights.
+    patience : int, default=5
+        Evaluations (50 steps each) without improvement before stopping.
     threshold : float, default=0.5
-        Threshold on the stretched probabilities used by :meth:`predict` and :meth:`score`.
-    tune_threshold : bool, default=False
-        After training, replace ``threshold`` by the single threshold that maximizes the micro
-        F-beta of the stretched validation (or, without one, training) predictions, found
-        exactly by :func:`f1tune.tune_thresholds`. The result is ``threshold_``.
+        Threshold on the stretched probabilities used when ``tune_threshold`` is False, and by
+        the validation monitor.
+    tune_threshold : {False, "micro", "macro", "global", True}, default=False
+        After training, tune thresholds exactly on held-out stretched outputs: "micro" (per-label
+        thresholds that jointly maximize micro F-beta), "macro" (each label's own best), "global"
+        (one shared threshold; True means "global", as in version-1 files). The result is
+        ``thresholds_``.
     n_layers : int, default=1
-        Number of hidden layers.
-    activation : {"identity", "relu", "gelu", "tanh", "silu"}, default="identity"
-        Nonlinearity after each hidden layer; "identity" is the seed article's linear network.
+        Number of hidden layers of the residual.
+    activation : {"identity", "relu", "gelu", "tanh", "silu"}, default="relu"
+        Nonlinearity after each hidden layer of the residual.
     beta : float, default=1.0
         Weight of recall in the F-beta used by the soft losses, the validation monitor,
         ``tune_threshold`` and :meth:`score`.
     random_state : int or None, default=None
-        Seed of the validation split, the weight initialization and the shuffling; an int
-        makes ``fit`` reproducible on a given machine.
+        Seed of the folds, the residual's initialization and the shuffling; an int makes
+        ``fit`` reproducible on a given machine.
     device : str or torch.device, default="cpu"
         Where the network is trained and evaluated.
     progress : bool, default=True
-        Show a tqdm progress bar with the train/validation loss and validation micro F-beta of
-        each epoch.
+        Show a tqdm progress bar (steps) with the train/validation loss and validation micro
+        F-beta at each evaluation.
     n_threads : int or None, default=1
         torch CPU threads used by ``fit`` and ``transform`` (set for the call, then restored);
         None keeps torch's current setting. One thread is the default because the network is
@@ -108,17 +164,25 @@ class Stretcher:
     ----------
     n_labels_ : int
         Number of labels seen in ``fit``.
+    n_features_ : int
+        Number of extra input columns (``features``) seen in ``fit`` (0 without).
+    stacking_ : {"per_label", "linear", "nonlinear"} or None
+        The stage kept: the per-label map (plain per-label thresholds), the linear stacker, or
+        the linear stacker plus the trained residual; None for a version-1 file's network.
+    thresholds_ : ndarray of shape (n_labels,)
+        Per-label thresholds used by :meth:`predict` and :meth:`score`.
     threshold_ : float
-        Threshold used by :meth:`predict` and :meth:`score`.
+        The shared threshold, when all of ``thresholds_`` are equal (AttributeError otherwise).
     network_ : torch.nn.Module
-        The trained network, mapping scores of shape (n, L) to logits of shape (n, L).
+        The network, mapping inputs of shape (n, n_labels + n_features) to logits (n, n_labels).
     history_ : dict of str to list of float
-        Per epoch: ``"train_loss"``, and with a validation split ``"val_loss"`` and
+        Per evaluation of the residual: ``"step"``, ``"train_loss"`` (mean over the steps since
+        the previous evaluation; at step 0 the first batch's loss), ``"val_loss"`` and
         ``"val_fbeta"`` (micro F-beta at ``threshold``).
-    best_epoch_ : int
-        Epoch (1-based) whose weights were kept.
-    n_epochs_ : int
-        Epochs actually run.
+    n_steps_, best_step_ : int
+        Optimizer steps run, and the step whose residual was kept (0: the initial network).
+    n_epochs_, best_epoch_ : int
+        The same in passes over the training rows (rounded up).
     fit_time_ : float
         Seconds spent in ``fit``.
 
@@ -138,16 +202,19 @@ class Stretcher:
         self,
         hidden: int = 200,
         loss: str = "bce",
-        epochs: int = 10,
-        batch_size: int = 1024,
-        lr: float = 0.03,
-        validation_fraction: float = 0.1,
+        max_steps: int = 1000,
+        epochs: int = 100,
+        batch_size: int = 256,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        alpha: float = 1.0,
+        cv: int = 5,
         early_stopping: bool = True,
-        patience: int = 3,
+        patience: int = 5,
         threshold: float = 0.5,
-        tune_threshold: bool = False,
+        tune_threshold: bool | str = False,
         n_layers: int = 1,
-        activation: str = "identity",
+        activation: str = "relu",
         beta: float = 1.0,
         random_state: int | None = None,
         device: Any = "cpu",
@@ -156,10 +223,13 @@ class Stretcher:
     ) -> None:
         self.hidden = hidden
         self.loss = loss
+        self.max_steps = max_steps
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
-        self.validation_fraction = validation_fraction
+        self.weight_decay = weight_decay
+        self.alpha = alpha
+        self.cv = cv
         self.early_stopping = early_stopping
         self.patience = patience
         self.threshold = threshold
@@ -204,25 +274,22 @@ class Stretcher:
         p = {
             "hidden": check_int(self.hidden, "hidden", 1),
             "loss": check_choice(self.loss, "loss", LOSSES),
+            "max_steps": check_int(self.max_steps, "max_steps", 0),
             "epochs": check_int(self.epochs, "epochs", 1),
             "batch_size": check_int(self.batch_size, "batch_size", 1),
             "lr": check_float(self.lr, "lr", 0.0, math.inf, low_open=True),
-            "validation_fraction": check_float(
-                self.validation_fraction, "validation_fraction", 0.0, 1.0, high_open=True
-            ),
+            "weight_decay": check_float(self.weight_decay, "weight_decay", 0.0, math.inf),
+            "alpha": check_float(self.alpha, "alpha", 0.0, math.inf, low_open=True),
+            "cv": check_int(self.cv, "cv", 2),
             "patience": check_int(self.patience, "patience", 1),
             "threshold": check_float(self.threshold, "threshold", 0.0, 1.0),
             "n_layers": check_int(self.n_layers, "n_layers", 0),
             "activation": check_choice(self.activation, "activation", ACTIVATIONS),
             "beta": check_beta(self.beta),
             "early_stopping": check_bool(self.early_stopping, "early_stopping"),
-            "tune_threshold": check_bool(self.tune_threshold, "tune_threshold"),
+            "tune_threshold": self._tune_average(),
             "progress": check_bool(self.progress, "progress"),
         }
-        if p["early_stopping"] and p["validation_fraction"] == 0.0:
-            raise ValueError(
-                "early_stopping: expected False when validation_fraction is 0 (nothing to monitor), got True"
-            )
         if self.n_threads is not None:
             check_int(self.n_threads, "n_threads", 1)
         if self.random_state is not None and (
@@ -231,16 +298,30 @@ class Stretcher:
             raise ValueError(f"random_state: expected an int or None, got {self.random_state!r}")
         return p
 
+    def _tune_average(self) -> str | None:
+        """Return the ``average`` thresholds are tuned for, or None for the fixed ``threshold``."""
+        t = self.tune_threshold
+        if isinstance(t, (bool, np.bool_)):
+            return "global" if t else None
+        if isinstance(t, str) and t in TUNE_AVERAGES:
+            return t
+        raise TypeError(
+            f"tune_threshold: expected True or False or one of {', '.join(map(repr, TUNE_AVERAGES))}, got {t!r}"
+        )
+
     # ------------------------------------------------------------------ fitting
-    def fit(self, y_score: Any, y_true: Any) -> Stretcher:
-        """Train the network on scores ``y_score`` (X) with labels ``y_true`` (y) as targets.
+    def fit(self, y_score: Any, y_true: Any, features: Any = None) -> Stretcher:
+        """Fit the Stretcher on scores ``y_score`` (ideally out-of-fold) with labels ``y_true`` as targets.
 
         Parameters
         ----------
         y_score : array-like of shape (n_samples, n_labels)
-            The base model's soft predictions, float32 or float64, finite.
+            The base model's scores (probabilities or decision values), float32 or float64, finite.
         y_true : array-like of shape (n_samples, n_labels)
             0/1 targets; dtype bool, uint8, int8, int32 or int64.
+        features : array-like of shape (n_samples, n_features), optional
+            Extra inputs (e.g. the original features), float32 or float64, finite; then
+            :meth:`transform` needs them too.
 
         Returns
         -------
@@ -252,80 +333,93 @@ class Stretcher:
         s = _check_scores(y_score)
         y, s, _ = check_targets_and_scores(y_true, s)
         check_label_values(y)
-        n_val = int(round(p["validation_fraction"] * s.shape[0])) if p["validation_fraction"] > 0 else 0
-        if n_val > 0 and n_val == s.shape[0]:
-            n_val -= 1
-        if (p["validation_fraction"] > 0 and n_val == 0) or s.shape[0] - n_val < 1:
+        f = _check_features(features, s.shape[0], None)
+        if s.shape[0] < 2 * p["cv"]:
             raise ValueError(
-                f"y_score: expected enough rows for a validation split of {p['validation_fraction']}, got {s.shape[0]} rows"
+                f"y_score: expected at least {2 * p['cv']} rows (2 per internal fold, cv={p['cv']}), got {s.shape[0]}"
             )
         from f1tune._stretcher.network import torch_threads
         from f1tune._stretcher.training import fit_network  # imports torch
 
         with torch_threads(self.n_threads):
             result = fit_network(
-                s,
+                _inputs(s, f),
                 y,
-                n_val=n_val,
+                n_labels=s.shape[1],
                 params=p,
                 random_state=self.random_state,
                 device=self.device,
                 progress=p["progress"],
             )
         self.network_ = result.network
+        self.stacking_ = result.stacking
         self.history_ = result.history
-        self.best_epoch_ = result.best_epoch
-        self.n_epochs_ = result.n_epochs
+        self.n_steps_ = result.n_steps
+        self.best_step_ = result.best_step
+        self.n_epochs_ = -(-result.n_steps // result.steps_per_epoch)
+        self.best_epoch_ = -(-result.best_step // result.steps_per_epoch)
         self.n_labels_ = s.shape[1]
-        self.threshold_ = p["threshold"]
-        if p["tune_threshold"]:
+        self.n_features_ = 0 if f is None else f.shape[1]
+        self.thresholds_ = np.full(self.n_labels_, p["threshold"])
+        if p["tune_threshold"] is not None:
             from f1tune.thresholds import tune_thresholds
 
-            tuned = tune_thresholds(result.tune_y, result.tune_p, average="global", beta=p["beta"])
-            self.threshold_ = float(np.asarray(tuned.thresholds).ravel()[0])
+            tuned = tune_thresholds(result.tune_y, result.tune_p, average=p["tune_threshold"], beta=p["beta"])
+            self.thresholds_ = np.broadcast_to(np.asarray(tuned.thresholds, dtype=np.float64), (self.n_labels_,)).copy()
         self.fit_time_ = time.perf_counter() - t0
         return self
+
+    @property
+    def threshold_(self) -> float:
+        """The threshold shared by all labels (AttributeError when ``thresholds_`` differ per label)."""
+        self._check_fitted()
+        t = self.thresholds_
+        if not np.all(t == t[0]):
+            raise AttributeError("threshold_: the thresholds differ per label; see thresholds_")
+        return float(t[0])
 
     # ------------------------------------------------------------------ inference
     def _check_fitted(self) -> None:
         if not hasattr(self, "network_"):
             raise NotFittedError("This Stretcher is not fitted yet; call fit(y_score, y_true) first")
 
-    def _input(self, y_score: Any) -> np.ndarray:
+    def _input(self, y_score: Any, features: Any) -> np.ndarray:
         self._check_fitted()
         s = _check_scores(y_score)
         if s.shape[1] != self.n_labels_:
             raise ValueError(f"y_score: expected {self.n_labels_} labels (as in fit), got shape {s.shape}")
-        return s
+        return _inputs(s, _check_features(features, s.shape[0], self.n_features_))
 
-    def transform(self, y_score: Any) -> np.ndarray:
+    def transform(self, y_score: Any, features: Any = None) -> np.ndarray:
         """Return the stretched probabilities of scores ``y_score``.
 
         Parameters
         ----------
         y_score : array-like of shape (n_samples, n_labels)
             Scores of the same base model and label set as in ``fit``; float32 or float64.
+        features : array-like of shape (n_samples, n_features), optional
+            The extra inputs, required when ``fit`` had them.
 
         Returns
         -------
         ndarray of shape (n_samples, n_labels), float32
             Probabilities in [0, 1]; a label is predicted positive iff its value is
-            ``>= threshold_``.
+            ``>= thresholds_[label]``.
         """
         import torch
 
         from f1tune._stretcher.network import as_float32_tensor, predict_logits, torch_threads
 
-        s = self._input(y_score)
-        x = as_float32_tensor(s, next(self.network_.parameters()).device)
+        x = self._input(y_score, features)
+        xt = as_float32_tensor(x, next(self.network_.parameters()).device)
         with torch_threads(self.n_threads):
-            return torch.sigmoid(predict_logits(self.network_, x)).cpu().numpy()
+            return torch.sigmoid(predict_logits(self.network_, xt)).cpu().numpy()
 
-    def predict(self, y_score: Any) -> np.ndarray:
-        """Return 0/1 predictions ``transform(y_score) >= threshold_``, uint8 of shape (n_samples, n_labels)."""
-        return (self.transform(y_score) >= self.threshold_).astype(np.uint8)
+    def predict(self, y_score: Any, features: Any = None) -> np.ndarray:
+        """Return 0/1 predictions ``transform(y_score, features) >= thresholds_``, uint8 of shape (n_samples, n_labels)."""
+        return (self.transform(y_score, features) >= self.thresholds_).astype(np.uint8)
 
-    def score(self, y_score: Any, y_true: Any) -> float:
+    def score(self, y_score: Any, y_true: Any, features: Any = None) -> float:
         """Return the micro F-beta (F1 by default) of :meth:`predict` against ``y_true``.
 
         Parameters
@@ -334,41 +428,61 @@ class Stretcher:
             Scores, as in :meth:`transform`.
         y_true : array-like of shape (n_samples, n_labels)
             0/1 targets.
+        features : array-like of shape (n_samples, n_features), optional
+            The extra inputs, required when ``fit`` had them.
 
         Returns
         -------
         float
-            ``f1tune.fbeta_score(y_true, transform(y_score), beta=beta, thresholds=threshold_)``.
+            ``f1tune.fbeta_score(y_true, transform(y_score), beta=beta, thresholds=thresholds_)``.
         """
         from f1tune.metrics import fbeta_score
 
         return float(
             fbeta_score(
-                y_true, self.transform(y_score), beta=check_beta(self.beta), thresholds=self.threshold_, average="micro"
+                y_true,
+                self.transform(y_score, features),
+                beta=check_beta(self.beta),
+                thresholds=self.thresholds_,
+                average="micro",
             )
         )
 
     # ------------------------------------------------------------------ persistence
-    _STATE = ("n_labels_", "threshold_", "best_epoch_", "n_epochs_", "history_", "fit_time_")
+    _STATE = (
+        "n_labels_",
+        "n_features_",
+        "stacking_",
+        "best_step_",
+        "n_steps_",
+        "best_epoch_",
+        "n_epochs_",
+        "history_",
+        "fit_time_",
+    )
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the fitted Stretcher to ``path`` (an ``.npz`` archive: JSON parameters + weights).
 
-        The file holds no pickled objects; :meth:`load` reads it with ``allow_pickle=False``.
-        ``random_state`` is saved as given; ``device`` is saved but not used by :meth:`load`.
+        The file (format version 2) holds no pickled objects; :meth:`load` reads it with
+        ``allow_pickle=False``. ``random_state`` is saved as given; ``device`` is saved but not
+        used by :meth:`load`.
         """
         from f1tune._stretcher import file_format
 
         self._check_fitted()
+        if self.stacking_ is None:
+            raise ValueError("save: a network loaded from a version-1 file cannot be saved as version 2; refit it")
         params = self.get_params()
         params["device"] = str(params["device"])
         state = {k: getattr(self, k) for k in self._STATE}
+        state["thresholds_"] = [float(t) for t in self.thresholds_]
         weights = {k: v.detach().cpu().numpy() for k, v in self.network_.state_dict().items()}
         file_format.write(path, params, state, weights)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], device: Any = "cpu") -> Stretcher:
-        """Load a Stretcher saved by :meth:`save`, onto ``device``.
+        """Load a Stretcher saved by :meth:`save` (format version 2, or version 1), onto ``device``.
 
         Raises
         ------
@@ -380,24 +494,39 @@ class Stretcher:
         import torch
 
         from f1tune._stretcher import file_format
-        from f1tune._stretcher.network import build_network
+        from f1tune._stretcher.network import StackingNetwork, build_seed_network
 
-        params, state, weights = file_format.read(path)
+        version, params, state, weights = file_format.read(path)
         try:
             est = cls(**{k: v for k, v in params.items() if k in cls._param_names()})
             est.device = device
             p = est._validated_params()
-            shape = (int(state["n_labels_"]), p["hidden"], p["n_layers"], p["activation"])
+            n_labels = int(state["n_labels_"])
+
+            def build() -> torch.nn.Module:
+                if version == 1:
+                    return build_seed_network(n_labels, p["hidden"], p["n_layers"], p["activation"], seed=0)
+                n_inputs = n_labels + int(state["n_features_"])
+                return StackingNetwork(n_inputs, n_labels, p["hidden"], p["n_layers"], p["activation"], seed=0)
+
             # Shapes first, on the meta device (no memory): sizes come from the arrays the file holds.
             with torch.device("meta"):
-                expected = {k: tuple(v.shape) for k, v in build_network(*shape, seed=0).state_dict().items()}
+                expected = {k: tuple(v.shape) for k, v in build().state_dict().items()}
             got = {k: tuple(v.shape) for k, v in weights.items()}
             if got != expected:
                 raise ValueError(f"weights do not match the saved parameters: expected {expected}, got {got}")
-            net = build_network(*shape, seed=0)
+            net = build()
             net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in weights.items()}, strict=True)
-            for k in cls._STATE:
-                setattr(est, k, state[k])
+            if version == 1:
+                est.n_labels_, est.n_features_, est.stacking_ = n_labels, 0, None
+                est.thresholds_ = np.full(n_labels, float(state["threshold_"]))
+                est.n_steps_ = est.best_step_ = None
+                for k in ("best_epoch_", "n_epochs_", "history_", "fit_time_"):
+                    setattr(est, k, state[k])
+            else:
+                for k in cls._STATE:
+                    setattr(est, k, state[k])
+                est.thresholds_ = np.array(state["thresholds_"], dtype=np.float64)
         except (KeyError, TypeError, ValueError, RuntimeError) as err:
             raise file_format.StretcherFileError(path, f"inconsistent content: {err}") from None
         est.network_ = net.to(device).eval()

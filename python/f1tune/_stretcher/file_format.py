@@ -5,11 +5,15 @@ Entries:
 ``f1tune_format``
     The marker string ``"f1tune.Stretcher"``.
 ``format_version``
-    Integer; this module writes and reads version 1.
+    Integer; this module writes version 2 and reads versions 1 and 2. Version 1 held the seed
+    article's network (``Standardize -> Linear -> Linear``) and one shared ``threshold_``;
+    version 2 holds the stacking network (input map, linear skip, MLP residual), per-label
+    ``thresholds_`` and the stacking stage.
 ``params``
     JSON text of the constructor parameters (``get_params()``).
 ``state``
-    JSON text of the fitted scalar attributes (``n_labels_``, ``threshold_``, ...).
+    JSON text of the fitted attributes (``n_labels_``, ``thresholds_``, ...), validated field by
+    field (:func:`check_state`).
 ``w/<name>``
     One float array per entry of the network's ``state_dict``.
 
@@ -30,8 +34,11 @@ from typing import Any
 
 import numpy as np
 
+from f1tune._stretcher.options import STACKINGS
+
 FORMAT_MARKER = "f1tune.Stretcher"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 _WEIGHT_PREFIX = "w/"
 _MAX_JSON_CHARS = 1 << 20  # params and state are a few hundred bytes; history grows with epochs
 
@@ -94,35 +101,48 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(float(v))
 
 
-def check_state(state: dict[str, Any], path: Any) -> None:
-    """Validate the fitted attributes of a loaded file, field by field."""
+def check_state(state: dict[str, Any], path: Any, version: int = FORMAT_VERSION) -> None:
+    """Validate the fitted attributes of a loaded file of format ``version``, field by field."""
 
     def bad(field: str, expected: str) -> StretcherFileError:
         return StretcherFileError(path, f"state field {field}: expected {expected}, got {state.get(field)!r:.80}")
 
-    checks = {
-        "n_labels_": (lambda v: _is_int(v) and v >= 1, "an integer >= 1"),
-        "threshold_": (lambda v: _is_number(v) and 0.0 <= float(v) <= 1.0, "a number in [0, 1]"),
-        "n_epochs_": (lambda v: _is_int(v) and v >= 1, "an integer >= 1"),
+    def history_ok(v: Any) -> bool:
+        return isinstance(v, dict) and all(
+            isinstance(k, str) and isinstance(x, list) and all(_is_number(e) for e in x) for k, x in v.items()
+        )
+
+    checks: dict[str, tuple[Any, str]] = {"n_labels_": (lambda v: _is_int(v) and v >= 1, "an integer >= 1")}
+    if version == 1:
+        checks |= {
+            "threshold_": (lambda v: _is_number(v) and 0.0 <= float(v) <= 1.0, "a number in [0, 1]"),
+            "n_epochs_": (lambda v: _is_int(v) and v >= 1, "an integer >= 1"),
+        }
+    else:
+        n_labels = state.get("n_labels_")
+        checks |= {
+            "n_features_": (lambda v: _is_int(v) and v >= 0, "an integer >= 0"),
+            "stacking_": (lambda v: v in STACKINGS, f"one of {', '.join(map(repr, STACKINGS))}"),
+            "thresholds_": (
+                lambda v: isinstance(v, list) and len(v) == n_labels and all(_is_number(e) for e in v),
+                "a list of n_labels_ finite numbers",
+            ),
+            "n_steps_": (lambda v: _is_int(v) and v >= 0, "an integer >= 0"),
+            "best_step_": (lambda v: _is_int(v) and 0 <= v <= state.get("n_steps_", 0), "an integer in [0, n_steps_]"),
+            "n_epochs_": (lambda v: _is_int(v) and v >= 0, "an integer >= 0"),
+        }
+    checks |= {
         "best_epoch_": (lambda v: _is_int(v) and 0 <= v <= state.get("n_epochs_", 0), "an integer in [0, n_epochs_]"),
         "fit_time_": (lambda v: _is_number(v) and v >= 0, "a finite number >= 0"),
-        "history_": (
-            lambda v: (
-                isinstance(v, dict)
-                and all(
-                    isinstance(k, str) and isinstance(x, list) and all(_is_number(e) for e in x) for k, x in v.items()
-                )
-            ),
-            "an object of lists of finite numbers",
-        ),
+        "history_": (history_ok, "an object of lists of finite numbers"),
     }
     for field, (ok, expected) in checks.items():
         if field not in state or not ok(state[field]):
             raise bad(field, expected)
 
 
-def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
-    """Read ``(params, state, weights)`` from a Stretcher file; ``state`` is validated (:func:`check_state`).
+def read(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
+    """Read ``(version, params, state, weights)`` from a Stretcher file; ``state`` is validated (:func:`check_state`).
 
     Raises
     ------
@@ -146,10 +166,11 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any], 
             if "f1tune_format" not in files or str(npz["f1tune_format"]) != FORMAT_MARKER:
                 raise StretcherFileError(path, "no f1tune format marker")
             version = npz["format_version"]
-            if version.dtype.kind not in "iu" or version.shape != () or int(version) != FORMAT_VERSION:
+            if version.dtype.kind not in "iu" or version.shape != () or int(version) not in READABLE_VERSIONS:
                 raise StretcherFileError(
-                    path, f"format version {version!r}, this f1tune reads version {FORMAT_VERSION}"
+                    path, f"format version {version!r}, this f1tune reads versions {READABLE_VERSIONS}"
                 )
+            version_number = int(version)
             params = _json_object(str(npz["params"]), path, "params")
             state = _json_object(str(npz["state"]), path, "state")
             weights = {k[len(_WEIGHT_PREFIX) :]: npz[k] for k in npz.files if k.startswith(_WEIGHT_PREFIX)}
@@ -157,8 +178,8 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any], 
         raise
     except (ValueError, OSError, EOFError, KeyError, TypeError, RecursionError, zipfile.BadZipFile) as err:
         raise StretcherFileError(path, f"{type(err).__name__}: {err}") from None
-    check_state(state, path)
+    check_state(state, path, version_number)
     for name, w in weights.items():
         if w.dtype.kind != "f":
             raise StretcherFileError(path, f"weight {name!r}: expected a float array, got dtype {w.dtype}")
-    return params, state, weights
+    return version_number, params, state, weights

@@ -1,8 +1,10 @@
-"""The Stretcher's network: standardize the scores, then an MLP that outputs one logit per label.
+"""The Stretcher's networks (imports torch; imported only when a Stretcher is fitted or loaded).
 
-The seed article's network is ``Linear(L, hidden) -> Linear(hidden, L) -> sigmoid``; the sigmoid
-is applied by the estimator (losses take logits), so :func:`build_network` returns the logits
-part. This module imports torch; it is only imported when a Stretcher is fitted or loaded.
+Version 2 (:class:`StackingNetwork`): inputs (all labels' scores, then optional features) are
+mapped to log-odds where they are probabilities and standardized; a linear *skip* layer maps them
+to one logit per label (fitted exactly first: the logistic stacker), and an MLP *residual* whose
+last layer starts at zero adds a nonlinear correction. Version 1 files hold the seed article's
+``Standardize -> Linear -> Linear`` network, built by :func:`build_seed_network`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ assert tuple(ACTIVATION_MODULES) == ACTIVATIONS
 
 # Standardized inputs are clipped to +-this many training standard deviations.
 STANDARDIZED_LIMIT = 1e6
+# Probabilities are clipped to [EPS, 1 - EPS] before log-odds (as the logistic stacker does).
+PROBABILITY_EPS = 1e-6
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -41,18 +45,18 @@ def as_float32_tensor(a: np.ndarray, device: Any = "cpu") -> torch.Tensor:
 
 
 class Standardize(nn.Module):
-    """Per-label affine input transform ``(x - mean) / scale`` with fixed (saved) buffers."""
+    """Per-column affine input transform ``(x - mean) / scale`` with fixed (saved) buffers."""
 
     mean: torch.Tensor
     scale: torch.Tensor
 
-    def __init__(self, n_labels: int) -> None:
+    def __init__(self, n_inputs: int) -> None:
         super().__init__()
-        self.register_buffer("mean", torch.zeros(n_labels))
-        self.register_buffer("scale", torch.ones(n_labels))
+        self.register_buffer("mean", torch.zeros(n_inputs))
+        self.register_buffer("scale", torch.ones(n_inputs))
 
     def fit(self, x: torch.Tensor) -> Standardize:
-        """Set mean and scale from training scores ``x`` of shape (n, L); constant labels get scale 1."""
+        """Set mean and scale from training inputs ``x`` of shape (n, D); constant columns get scale 1."""
         std, mean = torch.std_mean(x.double(), dim=0)
         std = torch.where(std > 1e-12, std, torch.ones_like(std))
         self.mean.copy_(mean.to(self.mean.dtype))
@@ -60,12 +64,65 @@ class Standardize(nn.Module):
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # Far out-of-range scores saturate instead of overflowing to inf (then NaN in the next layer).
+        # Far out-of-range inputs saturate instead of overflowing to inf (then NaN in the next layer).
         return torch.clamp((x - self.mean) / self.scale, -STANDARDIZED_LIMIT, STANDARDIZED_LIMIT)
 
 
-def build_network(n_labels: int, hidden: int, n_layers: int, activation: str, seed: int) -> nn.Sequential:
-    """Build the logits network ``Standardize -> [Linear -> act] * n_layers -> Linear``.
+class InputMap(nn.Module):
+    """Log-odds of the columns that are probabilities (``logit_mask`` 1), then :class:`Standardize`."""
+
+    logit_mask: torch.Tensor
+
+    def __init__(self, n_inputs: int) -> None:
+        super().__init__()
+        self.register_buffer("logit_mask", torch.zeros(n_inputs))  # float 0/1: files hold float arrays only
+        self.standardize = Standardize(n_inputs)
+
+    def log_odds(self, x: torch.Tensor) -> torch.Tensor:
+        p = torch.clamp(x, PROBABILITY_EPS, 1.0 - PROBABILITY_EPS)
+        return torch.where(self.logit_mask > 0, torch.log(p) - torch.log1p(-p), x)
+
+    def fit(self, x: torch.Tensor, logit_mask: torch.Tensor) -> InputMap:
+        """Set the mask, then standardize the mapped training inputs ``x`` of shape (n, D)."""
+        self.logit_mask.copy_(logit_mask.to(self.logit_mask.dtype))
+        self.standardize.fit(self.log_odds(x))
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.standardize(self.log_odds(x))
+
+
+class StackingNetwork(nn.Module):
+    """``logits = skip(z) + residual(z)`` with ``z`` the mapped, standardized inputs.
+
+    ``skip`` is a linear layer (D inputs -> L logits); ``residual`` is an MLP whose last layer
+    is initialized to zero, so a fresh residual changes nothing.
+    """
+
+    def __init__(self, n_inputs: int, n_labels: int, hidden: int, n_layers: int, activation: str, seed: int) -> None:
+        super().__init__()
+        self.inputs = InputMap(n_inputs)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.skip = nn.Linear(n_inputs, n_labels)
+            layers: list[nn.Module] = []
+            width = n_inputs
+            for _ in range(n_layers):
+                layers += [nn.Linear(width, hidden), ACTIVATION_MODULES[activation]()]
+                width = hidden
+            layers.append(nn.Linear(width, n_labels))
+            self.residual = nn.Sequential(*layers)
+        with torch.no_grad():
+            for p in (*self.skip.parameters(), *layers[-1].parameters()):
+                p.zero_()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.inputs(x)
+        return self.skip(z) + self.residual(z)
+
+
+def build_seed_network(n_labels: int, hidden: int, n_layers: int, activation: str, seed: int) -> nn.Sequential:
+    """Build the version-1 logits network ``Standardize -> [Linear -> act] * n_layers -> Linear``.
 
     Parameters
     ----------
@@ -112,7 +169,7 @@ def make_loss(name: str, beta: float) -> Any:
 
 @torch.no_grad()
 def predict_logits(net: nn.Module, x: torch.Tensor, chunk: int = 65536) -> torch.Tensor:
-    """Logits of ``net`` on ``x`` of shape (n, L), in evaluation mode, ``chunk`` rows at a time."""
+    """Logits of ``net`` on ``x`` of shape (n, D), in evaluation mode, ``chunk`` rows at a time."""
     was_training = net.training
     net.eval()
     try:
