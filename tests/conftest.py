@@ -1,9 +1,26 @@
-"""Shared input cases for the tests."""
+"""Shared input cases for the tests, and which test files need the optional dependencies.
+
+This file imports numpy only: the numpy-level tests must collect and run where torch and
+numba are not installed (a core-only install, the sanitizer build). Test files that need
+torch or numba are not collected there (see ``pytest_ignore_collect``).
+"""
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
+
+# Test files that import an optional dependency at module level, by the dependency they need.
+NEEDS = {
+    "torch": ("test_torch_*.py", "test_stretcher.py"),
+    "numba": ("test_soft_fbeta_kernels.py",),
+}
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
 
 
 def random_case(
@@ -23,7 +40,10 @@ def rng() -> np.random.Generator:
 
 
 def pytest_ignore_collect(collection_path, config):
-    """Collect the CUDA tests only on a machine with CUDA (instead of reporting them skipped)."""
+    """Collect the tests of an optional dependency only where it is installed, the CUDA tests only with CUDA."""
+    for module, patterns in NEEDS.items():
+        if any(collection_path.match(pattern) for pattern in patterns) and not _installed(module):
+            return True
     if collection_path.name == "test_torch_cuda.py":
         import torch
 
