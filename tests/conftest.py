@@ -1,8 +1,9 @@
 """Shared input cases for the tests, and which test files need the optional dependencies.
 
 This file imports numpy only: the numpy-level tests must collect and run where torch and
-numba are not installed (a core-only install, the sanitizer build). Test files that need
-torch or numba are not collected there (see ``pytest_ignore_collect``).
+numba are not installed (a core-only install, the sanitizer build). Where one is missing, test
+files that import it are not collected (``NEEDS``, see ``pytest_ignore_collect``) and single
+tests marked ``@pytest.mark.requires("torch")`` are deselected.
 """
 
 from __future__ import annotations
@@ -37,6 +38,23 @@ def random_case(
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "requires(module): the test needs an optional dependency; deselected where it is not installed"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the tests marked ``requires(module)`` whose module is not installed."""
+    keep, drop = [], []
+    for item in items:
+        needed = [mark.args[0] for mark in item.iter_markers("requires")]
+        (keep if all(_installed(m) for m in needed) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_ignore_collect(collection_path, config):
