@@ -109,8 +109,10 @@ def _interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
         fn()
         fn()
     ts: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
+    names = list(fns)
+    for r in range(repeat):
+        for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate: no fixed neighbour
+            fn = fns[name]
             t = time.perf_counter()
             fn()
             ts[name].append(time.perf_counter() - t)
@@ -155,10 +157,13 @@ def bench_size(n: int, L: int, repeat: int) -> list[tuple[str, float, float, flo
     )
     print(f"  floor + allocation (torch.add(x, y), fresh output): {floor_alloc:.2f} ms")
     print(f"  {'variant':<40} {'f1tune ms':>10} {'torch ms':>10} {'speedup':>8} {'/floor':>7} {'/floor+alloc':>13}")
+    from f1tune._kernels.soft_fbeta import SERIAL_BELOW
+
     locked, unlocked = t["lock: with"][0], t["lock: without"][0]
     print(
         f"  lock overhead, probabilities/float32 targets: {locked:.2f} ms with, {unlocked:.2f} ms without"
         f" -> {locked / unlocked:.3f}x (median {t['lock: with'][1] / t['lock: without'][1]:.3f}x)"
+        + ("" if n * L >= SERIAL_BELOW else "  [serial kernels here: no lock taken, the ratio is noise]")
     )
     rows = []
     for label in cases:
