@@ -24,7 +24,8 @@ aborts on concurrent use). One extra row per size times the loss with the lock r
 no-op context, round-robin with the locked version, and prints the ratio (the lock's cost on a
 single thread).
 Timings: best and median of ``--repeat`` rounds; each round runs every timed function once
-(round-robin), so all of them see the same machine load; the load is printed with them. On a
+(round-robin, in a new random order each round: what runs just before a function, such as a
+torch reference that churns the allocator, changes its time), so all see the same machine load; the load is printed with them. On a
 shared machine, ``--threads 1`` gives steadier numbers: a parallel region waits for its slowest
 thread, which another process may hold for a whole scheduler time slice.
 """
@@ -34,6 +35,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -110,8 +112,10 @@ def _interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
         fn()
     ts: dict[str, list[float]] = {name: [] for name in fns}
     names = list(fns)
-    for r in range(repeat):
-        for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate: no fixed neighbour
+    order = random.Random(0)
+    for _ in range(repeat):
+        order.shuffle(names)  # a new order each round: no function always follows the same neighbour
+        for name in names:
             fn = fns[name]
             t = time.perf_counter()
             fn()
