@@ -18,8 +18,14 @@ also allocate its gradient, and a fresh large buffer costs page faults on first 
 "floor+alloc" column uses ``torch.add(x, y)`` (new output each call) as the floor instead.
 
 Both sides warm up first (numba cache load, torch allocator) and are checked to agree.
+
+Thread-safety lock: the parallel kernels run under ``PARALLEL_LOCK`` (numba's workqueue layer
+aborts on concurrent use). One extra row per size times the loss with the lock replaced by a
+no-op context, round-robin with the locked version, and prints the ratio (the lock's cost on a
+single thread).
 Timings: best and median of ``--repeat`` rounds; each round runs every timed function once
-(round-robin), so all of them see the same machine load; the load is printed with them. On a
+(round-robin, in a new random order each round: what runs just before a function, such as a
+torch reference that churns the allocator, changes its time), so all see the same machine load; the load is printed with them. On a
 shared machine, ``--threads 1`` gives steadier numbers: a parallel region waits for its slowest
 thread, which another process may hold for a whole scheduler time slice.
 """
@@ -27,7 +33,9 @@ thread, which another process may hold for a whole scheduler time slice.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -68,6 +76,28 @@ def _fwd_bwd(loss_fn, x, y, kw):
     return run
 
 
+def _lock_pair(x0: torch.Tensor, y: torch.Tensor) -> dict:
+    """The loss with the parallel-kernel lock and with a no-op in its place (same inputs)."""
+    from f1tune._kernels import soft_fbeta as kernels
+
+    lock = kernels.PARALLEL_LOCK
+    x = x0.clone().requires_grad_(True)
+    run = _fwd_bwd(soft_fbeta_loss, x, y, {})
+
+    def with_lock():
+        kernels.PARALLEL_LOCK = lock
+        return run()
+
+    def without_lock():
+        kernels.PARALLEL_LOCK = contextlib.nullcontext()
+        try:
+            return run()
+        finally:
+            kernels.PARALLEL_LOCK = lock
+
+    return {"lock: with": with_lock, "lock: without": without_lock}
+
+
 def _load() -> str:
     try:
         return " ".join(open("/proc/loadavg").read().split()[:3])
@@ -81,8 +111,12 @@ def _interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
         fn()
         fn()
     ts: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    order = random.Random(0)
     for _ in range(repeat):
-        for name, fn in fns.items():
+        order.shuffle(names)  # a new order each round: no function always follows the same neighbour
+        for name in names:
+            fn = fns[name]
             t = time.perf_counter()
             fn()
             ts[name].append(time.perf_counter() - t)
@@ -116,6 +150,7 @@ def bench_size(n: int, L: int, repeat: int) -> list[tuple[str, float, float, flo
             label = f"{name}, {tname}"
             fns[f"ours {label}"], fns[f"ref {label}"] = ours, ref
             cases.append(label)
+    fns.update(_lock_pair(probs, y))
     t = _interleaved(fns, repeat)
     floor = min(t["torch.add"][0], t["np.add"][0])
     floor_alloc = t["alloc"][0]
@@ -126,6 +161,14 @@ def bench_size(n: int, L: int, repeat: int) -> list[tuple[str, float, float, flo
     )
     print(f"  floor + allocation (torch.add(x, y), fresh output): {floor_alloc:.2f} ms")
     print(f"  {'variant':<40} {'f1tune ms':>10} {'torch ms':>10} {'speedup':>8} {'/floor':>7} {'/floor+alloc':>13}")
+    from f1tune._kernels.soft_fbeta import SERIAL_BELOW
+
+    locked, unlocked = t["lock: with"][0], t["lock: without"][0]
+    print(
+        f"  lock overhead, probabilities/float32 targets: {locked:.2f} ms with, {unlocked:.2f} ms without"
+        f" -> {locked / unlocked:.3f}x (median {t['lock: with'][1] / t['lock: without'][1]:.3f}x)"
+        + ("" if n * L >= SERIAL_BELOW else "  [serial kernels here: no lock taken, the ratio is noise]")
+    )
     rows = []
     for label in cases:
         t_ours, t_ref = t[f"ours {label}"], t[f"ref {label}"]

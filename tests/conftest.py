@@ -1,9 +1,27 @@
-"""Shared input cases for the tests."""
+"""Shared input cases for the tests, and which test files need the optional dependencies.
+
+This file imports numpy only: the numpy-level tests must collect and run where torch and
+numba are not installed (a core-only install, the sanitizer build). Where one is missing, test
+files that import it are not collected (``NEEDS``, see ``pytest_ignore_collect``) and single
+tests marked ``@pytest.mark.requires("torch")`` are deselected.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
+
+# Test files that import an optional dependency at module level, by the dependency they need.
+NEEDS = {
+    "torch": ("test_torch_*.py", "test_stretcher.py"),
+    "numba": ("test_soft_fbeta_kernels.py",),
+}
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
 
 
 def random_case(
@@ -22,8 +40,28 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "requires(module): the test needs an optional dependency; deselected where it is not installed"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the tests marked ``requires(module)`` whose module is not installed."""
+    keep, drop = [], []
+    for item in items:
+        needed = [mark.args[0] for mark in item.iter_markers("requires")]
+        (keep if all(_installed(m) for m in needed) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_ignore_collect(collection_path, config):
-    """Collect the CUDA tests only on a machine with CUDA (instead of reporting them skipped)."""
+    """Collect the tests of an optional dependency only where it is installed, the CUDA tests only with CUDA."""
+    for module, patterns in NEEDS.items():
+        if any(collection_path.match(pattern) for pattern in patterns) and not _installed(module):
+            return True
     if collection_path.name == "test_torch_cuda.py":
         import torch
 

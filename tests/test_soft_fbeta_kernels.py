@@ -43,15 +43,16 @@ def test_counts_match_numpy(dtype, ykind, logits, shape):
 def test_grad_matches_numpy(dtype, ykind, logits):
     x, y = _inputs(123, 17, dtype, ykind, logits, seed=1)
     rng = np.random.default_rng(2)
-    d_sp, d_spy = rng.standard_normal(17), rng.standard_normal(17)
+    g0, g1 = rng.standard_normal(17), rng.standard_normal(17)
     slope, offset = (0.8, 0.3) if logits else (1.0, 0.0)
     out = np.empty_like(x)
     p = np.empty_like(x)
     k.soft_counts(x, y, logits, slope, offset, p_out=p)  # logits: stores the probabilities
     if logits:
         np.testing.assert_allclose(p, _sigmoid(x, slope, offset), rtol=2e-6 if dtype == np.float32 else 1e-14)
-    k.soft_grad(p if logits else x, y, d_sp, d_spy, out, logits, slope)
-    want = d_sp + d_spy * y.astype(np.float64)
+    k.soft_grad(p if logits else x, y, g0, g1, out, logits, slope)
+    yf = y.astype(np.float64)
+    want = g0 * (1 - yf) + g1 * yf
     if logits:
         pr = _sigmoid(x, slope, offset)
         want = want * slope * pr * (1 - pr)
@@ -105,6 +106,7 @@ def test_parallel_and_serial_passes_agree(logits, monkeypatch):
     par, _ = k.soft_counts(x, y, logits, p_out=p_par)
     g_par = np.empty_like(x)
     k.soft_grad(p_par if logits else x, y, np.ones(64), np.full(64, -2.0), g_par, logits)
+    assert (k.soft_counts_logits_parallel if logits else k.soft_counts_parallel).signatures  # parallel build ran
     monkeypatch.setattr(k, "SERIAL_BELOW", x.size + 1)
     ser, _ = k.soft_counts(x, y, logits, p_out=p_ser)
     g_ser = np.empty_like(x)
@@ -131,3 +133,58 @@ def test_threading_layer_avoids_openmp_next_to_torch():
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_THREADING_LAYER")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() in ("tbb", "workqueue")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_grad_picks_one_value_per_target(dtype):
+    # 0/1 targets select g0 or g1 exactly, however large the other one is (no inf * 0, no cancellation)
+    y = np.array([[0, 1, 0], [1, 0, 1]], dtype=np.uint8)
+    p = np.full(y.shape, 0.5, dtype=dtype)
+    g0 = np.array([1e300, -0.125, np.inf])
+    g1 = np.array([-0.125, -1e300, 3.0])
+    out = np.empty_like(p)
+    k.soft_grad(p, y, g0, g1, out)
+    big = float(np.finfo(dtype).max)  # what does not fit the dtype saturates at its largest value
+    first = [min(1e300, big), -min(1e300, big), big]
+    np.testing.assert_array_equal(out, np.array([first, [-0.125, -0.125, 3.0]], dtype=dtype))
+
+
+@pytest.mark.parametrize("size", [(16, 8), (1024, 300)], ids=["serial", "parallel"])
+def test_kernels_from_many_threads(size):
+    import threading
+
+    x, y = _inputs(*size, np.float32, "uint8", True, seed=4)
+    want, _ = k.soft_counts(x, y, True)
+    errors = []
+
+    def work():
+        try:
+            for _ in range(10):
+                got, _ = k.soft_counts(x, y, True)
+                np.testing.assert_array_equal(got, want)
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+def test_only_the_signatures_used_are_compiled():
+    # lazy compilation: a fresh process calling one (dtype, target, logits) case compiles only that one
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from f1tune._kernels import soft_fbeta as k\n"
+        "x = np.random.rand(8, 3).astype(np.float32); y = (x > 0.5).astype(np.uint8)\n"
+        "k.soft_counts(x, y); g = np.empty_like(x); k.soft_grad(x, y, np.zeros(3), np.ones(3), g)\n"
+        "print(len(k.soft_counts_serial.signatures), len(k.soft_grad_serial.signatures),"
+        " len(k.soft_counts_logits_serial.signatures), len(k.soft_counts_parallel.signatures))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "1", "0", "0"]

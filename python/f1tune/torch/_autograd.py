@@ -1,8 +1,10 @@
 """CPU fast path: soft counts as a ``torch.autograd.Function`` over the fused numba kernels.
 
-Forward: one parallel pass over the batch computes the per-label sums ``S_py, S_p, S_y``
-(float64) and a range check. Backward: one parallel pass writes
-``dL/dx[i, j] = dL/dS_p[j] + dL/dS_py[j] * y[i, j]`` (times ``slope * p * (1 - p)`` for logits).
+Forward: one pass over the batch computes the per-label sums ``S_py, S_p, S_y`` (float64)
+and a range check. Backward: one pass writes ``dL/dx[i, j] = g0[j] (1 - y[i, j]) + g1[j] y[i, j]``
+(times ``slope * p * (1 - p)`` for logits), g0 and g1 being the gradient at y = 0 and y = 1:
+two values that are each well scaled where ``dL/dS_p`` and ``dL/dS_py`` are huge and cancel
+(the double soft-F1 near p = 1).
 Saved for backward: the targets and the probabilities (the input itself, or for logits the p
 the forward kernel wrote), as zero-copy numpy views.
 The loss itself is a few torch ops on the (3, L) counts, differentiated by autograd.
@@ -17,6 +19,7 @@ import torch
 from torch.autograd.function import once_differentiable
 
 from f1tune.torch._checks import diagnose_values
+from f1tune.torch._formula import FBetaWeights
 
 FAST_DTYPES = (torch.float32, torch.float64)
 
@@ -41,12 +44,28 @@ def kernel_target(y: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return y.contiguous()
 
 
+def _negative_counts(counts: np.ndarray, n: int) -> np.ndarray:
+    """Negative-class counts ``(TN, S_(1-p), S_(1-y))`` from float64 ``(S_py, S_p, S_y)``.
+
+    ``TN = (n - S_y) - (S_p - S_py)``: exactly 0 for an all-positive label (``S_py = S_p``) and
+    exactly ``n - S_p`` for an all-negative one.
+    """
+    s_py, s_p, s_y = counts
+    s_ny = n - s_y
+    return np.stack([s_ny - (s_p - s_py), n - s_p, s_ny])
+
+
 class SoftCounts(torch.autograd.Function):
-    """``(x, y) -> counts`` of shape (3, L), float64; ``x`` and ``y`` C-contiguous 2-D CPU tensors."""
+    """``(x, y) -> counts``, float64 of shape (3, L), or (6, L) with the negative class (``double``).
+
+    Rows: ``S_py, S_p, S_y`` and with ``double`` ``TN, S_(1-p), S_(1-y)``. The backward folds
+    the rows' gradients into the gradient at y = 0 and at y = 1 per label (no huge slopes added).
+    ``x`` and ``y`` are C-contiguous 2-D CPU tensors.
+    """
 
     @staticmethod
     def forward(
-        ctx: Any, x: torch.Tensor, y: torch.Tensor, from_logits: bool, slope: float, offset: float
+        ctx: Any, x: torch.Tensor, y: torch.Tensor, double: bool, from_logits: bool, slope: float, offset: float
     ) -> torch.Tensor:
         k = _kernels()
         p = torch.empty_like(x) if from_logits else x  # logits: the kernel stores p for backward
@@ -60,6 +79,8 @@ class SoftCounts(torch.autograd.Function):
         )
         if violation > 0.0 or not np.isfinite(counts).all():
             diagnose_values(x, y, from_logits)  # raises with the precise reason
+        if double:
+            counts = np.concatenate([counts, _negative_counts(counts, x.shape[0])])
         ctx.save_for_backward(p, y)
         ctx.from_logits, ctx.slope = from_logits, slope
         return torch.from_numpy(counts)
@@ -69,56 +90,61 @@ class SoftCounts(torch.autograd.Function):
     def backward(ctx: Any, grad_counts: torch.Tensor) -> tuple[Any, ...]:
         p, y = ctx.saved_tensors
         if not ctx.needs_input_grad[0]:
-            return None, None, None, None, None
+            return None, None, None, None, None, None
         g = grad_counts.detach().numpy()
+        # dp: S_p +1, S_py +y; with double, S_(1-p) -1 and TN -(1-y).
+        g0, g1 = g[1].copy(), g[1] + g[0]
+        if g.shape[0] == 6:
+            g0 -= g[4] + g[3]
+            g1 -= g[4]
         grad = torch.empty_like(p, memory_format=torch.contiguous_format)
-        _kernels().soft_grad(p.detach().numpy(), y.numpy(), g[1], g[0], grad.numpy(), ctx.from_logits, ctx.slope)
-        return grad, None, None, None, None
+        _kernels().soft_grad(p.detach().numpy(), y.numpy(), g0, g1, grad.numpy(), ctx.from_logits, ctx.slope)
+        return grad, None, None, None, None, None
 
 
 def soft_counts_fast(
-    x: torch.Tensor, y: torch.Tensor, *, from_logits: bool, slope: float, offset: float
+    x: torch.Tensor, y: torch.Tensor, *, double: bool, from_logits: bool, slope: float, offset: float
 ) -> torch.Tensor:
-    """Soft counts (3, L) float64 of 2-D CPU float32/float64 ``x`` via the numba kernels.
+    """Soft counts (3, L) or, with ``double``, (6, L), float64, of 2-D CPU float32/float64 ``x`` via the numba kernels.
 
     A non-contiguous ``x`` is copied once (``.contiguous()``, differentiable); targets are
     converted by :func:`kernel_target`.
     """
-    return SoftCounts.apply(x.contiguous(), kernel_target(y, x.dtype), from_logits, slope, offset)
+    return SoftCounts.apply(x.contiguous(), kernel_target(y, x.dtype), double, from_logits, slope, offset)
 
 
-def loss_and_slopes(
-    counts: np.ndarray, n: int, *, beta: float, average: str, double: bool, eps: float
+def loss_and_grads(
+    counts: np.ndarray, *, weights: FBetaWeights, average: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-label losses and their derivatives wrt ``S_p`` and ``S_py``, in float64 NumPy.
+    """Per-label losses and their gradients wrt one probability at ``y = 0`` and at ``y = 1``, float64 NumPy.
 
-    The same formula as :func:`f1tune.torch.losses.loss_from_counts`, differentiated by hand:
-    with ``D = b²S_y + S_p + eps`` and ``F = (1+b²)S_py / D``, ``dF/dS_py = (1+b²)/D`` and
-    ``dF/dS_p = -F/D``; the negative class (``TN = n - S_p - S_y + S_py``,
-    ``D- = b²(n - S_y) + (n - S_p) + eps``) gives ``dF-/dS_py = (1+b²)/D-`` and
-    ``dF-/dS_p = (F- - (1+b²))/D-``. Micro sums the counts over labels first (one "label").
+    The formula of :func:`f1tune.torch.losses.loss_from_counts`, differentiated by hand. With
+    ``D = k_y S_y + k_p S_p + k_e`` and ``F = k_c S_py / D`` (see :mod:`f1tune.torch._formula`),
+    ``dF/dp = (k_c y - k_p F) / D``, so ``dL/dp`` is ``k_p F / D`` at y = 0 and
+    ``(k_p F - k_c) / D`` at y = 1. The negative class (``TN``, ``S_(1-p)``, ``S_(1-y)``,
+    ``D-``, ``F-`` alike) gives ``(k_c - k_p F-) / D-`` and ``-k_p F- / D-``. ``counts`` has 3
+    rows, or 6 with the negative class (double soft-F-beta, see :class:`SoftCounts`). Micro sums
+    the counts over labels first (one "label").
     """
-    s_py, s_p, s_y = counts
     if average == "micro":
-        s_py, s_p, s_y = s_py.sum(keepdims=True), s_p.sum(keepdims=True), s_y.sum(keepdims=True)
-        n = n * counts.shape[1]
-    b2 = beta * beta
-    c = 1.0 + b2
-    d = b2 * s_y + s_p + eps
-    f = c * s_py / d
-    df_py, df_p = c / d, -f / d
-    if double:
-        tn = n - s_p - s_y + s_py
-        dn = b2 * (n - s_y) + (n - s_p) + eps
-        fn = c * tn / dn
+        counts = counts.sum(axis=1, keepdims=True)
+    k_c, k_y, k_p, k_e = weights
+    s_py, s_p, s_y = counts[0], counts[1], counts[2]
+    d = k_y * s_y + k_p * s_p + k_e
+    f = k_c * s_py / d
+    g0, g1 = k_p * f / d, (k_p * f - k_c) / d
+    if counts.shape[0] == 6:
+        tn, s_q, s_ny = counts[3], counts[4], counts[5]
+        dn = k_y * s_ny + k_p * s_q + k_e
+        fn = k_c * tn / dn
         f = 0.5 * (f + fn)
-        df_py = 0.5 * (df_py + c / dn)
-        df_p = 0.5 * (df_p + (fn - c) / dn)
-    return 1.0 - f, -df_p, -df_py
+        g0 = 0.5 * (g0 + (k_c - k_p * fn) / dn)
+        g1 = 0.5 * (g1 - k_p * fn / dn)
+    return 1.0 - f, g0, g1
 
 
 class SoftFBetaFused(torch.autograd.Function):
-    """Whole loss in one Function: kernel counts, float64 NumPy loss and slopes, one gradient pass.
+    """Whole loss in one Function: kernel counts, float64 NumPy loss and gradients, one gradient pass.
 
     Used on the CPU fast path when no all-reduce is needed; skips the autograd graph of small
     torch ops that :class:`SoftCounts` + :func:`~f1tune.torch.losses.loss_from_counts` build.
@@ -129,13 +155,12 @@ class SoftFBetaFused(torch.autograd.Function):
         ctx: Any,
         x: torch.Tensor,
         y: torch.Tensor,
-        beta: float,
+        weights: FBetaWeights,
         average: str,
         double: bool,
         from_logits: bool,
         slope: float,
         offset: float,
-        eps: float,
         reduction: str,
     ) -> torch.Tensor:
         k = _kernels()
@@ -150,9 +175,11 @@ class SoftFBetaFused(torch.autograd.Function):
         )
         if violation > 0.0 or not np.isfinite(counts).all():
             diagnose_values(x, y, from_logits)
-        losses, d_sp, d_spy = loss_and_slopes(counts, x.shape[0], beta=beta, average=average, double=double, eps=eps)
+        if double:
+            counts = np.concatenate([counts, _negative_counts(counts, x.shape[0])])
+        losses, g0, g1 = loss_and_grads(counts, weights=weights, average=average)
         ctx.save_for_backward(p, y)
-        ctx.d_sp, ctx.d_spy, ctx.from_logits, ctx.slope, ctx.reduction = d_sp, d_spy, from_logits, slope, reduction
+        ctx.g0, ctx.g1, ctx.from_logits, ctx.slope, ctx.reduction = g0, g1, from_logits, slope, reduction
         if reduction == "mean":
             out = losses.mean()
         elif reduction == "sum":
@@ -164,19 +191,19 @@ class SoftFBetaFused(torch.autograd.Function):
     @staticmethod
     @once_differentiable
     def backward(ctx: Any, grad_out: torch.Tensor) -> tuple[Any, ...]:
-        nones = (None,) * 9
+        nones = (None,) * 8
         if not ctx.needs_input_grad[0]:
             return (None, *nones)
         p, y = ctx.saved_tensors
         g = grad_out.detach().double().numpy()
         if ctx.reduction == "mean":
-            g = g / ctx.d_sp.shape[0]  # scalar weight, 1/L (1 for micro)
-        d_sp, d_spy = ctx.d_sp * g, ctx.d_spy * g  # (L,) or (1,) for micro
+            g = g / ctx.g0.shape[0]  # scalar weight, 1/L (1 for micro)
+        g0, g1 = ctx.g0 * g, ctx.g1 * g  # (L,) or (1,) for micro
         n_labels = p.shape[1]
-        if d_sp.shape[0] != n_labels:  # micro: the same slope for every label
-            d_sp, d_spy = np.full(n_labels, d_sp[0]), np.full(n_labels, d_spy[0])
+        if g0.shape[0] != n_labels:  # micro: the same values for every label
+            g0, g1 = np.full(n_labels, g0[0]), np.full(n_labels, g1[0])
         grad = torch.empty_like(p, memory_format=torch.contiguous_format)
-        _kernels().soft_grad(p.detach().numpy(), y.numpy(), d_sp, d_spy, grad.numpy(), ctx.from_logits, ctx.slope)
+        _kernels().soft_grad(p.detach().numpy(), y.numpy(), g0, g1, grad.numpy(), ctx.from_logits, ctx.slope)
         return (grad, *nones)
 
 
@@ -184,16 +211,15 @@ def soft_fbeta_fast(
     x: torch.Tensor,
     y: torch.Tensor,
     *,
-    beta: float,
+    weights: FBetaWeights,
     average: str,
     double: bool,
     from_logits: bool,
     slope: float,
     offset: float,
-    eps: float,
     reduction: str,
 ) -> torch.Tensor:
     """Compute the whole loss on the fused CPU path (2-D float32/float64 ``x``); see :class:`SoftFBetaFused`."""
     return SoftFBetaFused.apply(
-        x.contiguous(), kernel_target(y, x.dtype), beta, average, double, from_logits, slope, offset, eps, reduction
+        x.contiguous(), kernel_target(y, x.dtype), weights, average, double, from_logits, slope, offset, reduction
     )

@@ -10,12 +10,31 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import torch
 
 AVERAGES = ("macro", "micro")
 REDUCTIONS = ("mean", "sum", "none")
+
+
+# The counts are float32 on the torch path for float32/half input: the floors and limits below
+# keep every denominator a normal float32 and every sigmoid argument representable there.
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # 1.18e-38, the smallest normal float32
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.40e38
+
+
+class LossOptions(NamedTuple):
+    """The loss options after checking: floats and bools."""
+
+    beta: float
+    eps: float
+    slope: float
+    offset: float
+    double: bool
+    from_logits: bool
+    sync_dist: bool
 
 
 def _finite_number(value: Any, name: str, *, positive: bool = False, nonzero: bool = False) -> float:
@@ -28,23 +47,58 @@ def _finite_number(value: Any, name: str, *, positive: bool = False, nonzero: bo
     return v
 
 
+def _at_most(value: float, name: str, limit: float, why: str) -> float:
+    if abs(value) > limit:
+        raise ValueError(f"{name}: expected a magnitude <= {limit:.6g} ({why}), got {value!r}")
+    return value
+
+
+def _flag(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (Python or NumPy); reject anything else, strings like ``"no"`` too."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a bool (True or False), got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
 def check_options(
-    beta: Any, average: Any, eps: Any, reduction: Any, from_logits: bool, slope: Any, offset: Any
-) -> tuple[float, float, float, float]:
-    """Check the scalar options; return ``(beta, eps, slope, offset)`` as floats."""
+    *,
+    beta: Any,
+    average: Any,
+    double: Any,
+    from_logits: Any,
+    slope: Any,
+    offset: Any,
+    eps: Any,
+    reduction: Any,
+    sync_dist: Any,
+) -> LossOptions:
+    """Check the scalar options of the loss; return them as floats and bools."""
     beta = _finite_number(beta, "beta", positive=True)
     eps = _finite_number(eps, "eps", positive=True)
-    slope = _finite_number(slope, "slope", nonzero=True)
-    offset = _finite_number(offset, "offset")
+    if eps < FLOAT32_TINY:
+        raise ValueError(f"eps: expected a finite number >= {FLOAT32_TINY:.6g} (a normal float32), got {eps!r}")
+    if beta > 1.0 and (eps / beta) / beta < FLOAT32_TINY:  # the scaled denominator floor, see _formula
+        limit = math.sqrt(eps / FLOAT32_TINY)
+        raise ValueError(
+            f"beta: expected a finite number > 0 with eps / beta**2 >= {FLOAT32_TINY:.6g} "
+            f"(beta <= {limit:.6g} for eps={eps!r}), got {beta!r}"
+        )
+    slope = _at_most(_finite_number(slope, "slope", nonzero=True), "slope", FLOAT32_MAX, "float32 range")
+    offset = _at_most(_finite_number(offset, "offset"), "offset", FLOAT32_MAX, "float32 range")
+    double_, from_logits_, sync_dist_ = (
+        _flag(double, "double"),
+        _flag(from_logits, "from_logits"),
+        _flag(sync_dist, "sync_dist"),
+    )
     if average not in AVERAGES:
         raise ValueError(f"average: expected 'macro' or 'micro', got {average!r}")
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction: expected 'mean', 'sum' or 'none', got {reduction!r}")
-    if not from_logits and (slope != 1.0 or offset != 0.0):
+    if not from_logits_ and (slope != 1.0 or offset != 0.0):
         raise ValueError(
             f"slope and offset: expected the defaults (1, 0) unless from_logits=True, got slope={slope}, offset={offset}"
         )
-    return beta, eps, slope, offset
+    return LossOptions(beta, eps, slope, offset, double_, from_logits_, sync_dist_)
 
 
 def check_tensors(input: Any, target: Any) -> tuple[torch.Tensor, torch.Tensor, bool]:

@@ -36,8 +36,13 @@ def soft_counts_torch(
 
     Rows: ``S_py, S_p, S_y`` and, for ``double``, ``S_(1-p)(1-y), S_(1-p), S_(1-y)`` computed
     directly (not as ``n - ...``) so float32 sums keep their precision on near-saturated labels.
-    Sums accumulate in float32 for float16/bfloat16 (a half sum overflows above 65504).
+    float16/bfloat16 input is computed in float32: a half sum overflows above 65504, and a
+    gradient coefficient of a label without positives (up to ``1 / eps``) would overflow to inf
+    and turn into NaN when multiplied by a zero target. The gradient is cast back to the input's
+    dtype by autograd.
     """
+    if x.dtype in _HALF:
+        x = x.float()
     p = probabilities(x, from_logits, slope, offset)
     y = y.to(p.dtype)
     acc = counts_dtype(p.dtype)

@@ -26,6 +26,7 @@ import torch
 from f1tune.torch import _autograd, _reference
 from f1tune.torch._checks import check_options, check_tensors, check_values_torch
 from f1tune.torch._distributed import all_reduce_counts, is_distributed
+from f1tune.torch._formula import FBetaWeights, fbeta_weights
 
 # CPU fast path without all-reduce: one fused autograd.Function (tests switch it off to cover
 # the counts-then-torch-ops composition that sync_dist uses).
@@ -37,29 +38,23 @@ def _counts(
 ) -> torch.Tensor:
     """Soft counts of shape (3, L), or (6, L) with ``double``; see :mod:`f1tune.torch._reference`."""
     if _autograd.fast_path_applies(x, y):
-        c = _autograd.soft_counts_fast(x, y, from_logits=from_logits, slope=slope, offset=offset)
-        if double:  # float64 counts: n - S cancels exactly enough
-            n = float(x.shape[0])
-            s_py, s_p, s_y = c[0], c[1], c[2]
-            c = torch.cat([c, torch.stack([n - s_p - s_y + s_py, n - s_p, n - s_y])])
-        return c
+        return _autograd.soft_counts_fast(x, y, double=double, from_logits=from_logits, slope=slope, offset=offset)
     c = _reference.soft_counts_torch(x, y, double=double, from_logits=from_logits, slope=slope, offset=offset)
     check_values_torch(x, y, c, from_logits)
     return c
 
 
-def _fbeta(tp: torch.Tensor, pred: torch.Tensor, pos: torch.Tensor, b2: float, eps: float) -> torch.Tensor:
-    return (1.0 + b2) * tp / (b2 * pos + pred + eps)
+def _fbeta(tp: torch.Tensor, pred: torch.Tensor, pos: torch.Tensor, k: FBetaWeights) -> torch.Tensor:
+    return k.k_c * tp / (k.k_y * pos + k.k_p * pred + k.k_e)
 
 
-def loss_from_counts(counts: torch.Tensor, *, beta: float, average: str, eps: float, reduction: str) -> torch.Tensor:
+def loss_from_counts(counts: torch.Tensor, *, weights: FBetaWeights, average: str, reduction: str) -> torch.Tensor:
     """Loss from soft counts (3 or 6 rows, L columns); ``reduction='none'`` gives shape (L,) or () for micro."""
     if average == "micro":
         counts = counts.sum(1)
-    b2 = beta * beta
-    f = _fbeta(counts[0], counts[1], counts[2], b2, eps)
+    f = _fbeta(counts[0], counts[1], counts[2], weights)
     if counts.shape[0] == 6:
-        f = 0.5 * (f + _fbeta(counts[3], counts[4], counts[5], b2, eps))
+        f = 0.5 * (f + _fbeta(counts[3], counts[4], counts[5], weights))
     loss = 1.0 - f
     if reduction == "mean":
         return loss.mean()
@@ -98,7 +93,9 @@ def soft_fbeta_loss(
         Targets in [0, 1] (0/1 labels or soft labels): bool, integer or floating. Bool and
         uint8 targets are read as they are; other dtypes are converted once to ``input``'s.
     beta : float, default=1.0
-        Weight of recall: β > 1 favours recall, β < 1 precision.
+        Weight of recall: β > 1 favours recall, β < 1 precision. At most
+        ``sqrt(eps / 1.18e-38)`` (9.2e10 for the default ``eps``): beyond, ``eps / β²``, the
+        denominator's floor once it is divided by ``β²``, would underflow float32.
     average : {"macro", "micro"}, default="macro"
         ``"macro"``: one soft F-beta per label (sums over the batch), loss ``1 - F`` per label.
         ``"micro"``: counts summed over labels too, one soft F-beta.
@@ -110,10 +107,12 @@ def soft_fbeta_loss(
         ``input`` holds logits z; ``p = sigmoid(slope * (z + offset))`` is computed inside,
         numerically stable (the "sigmoidF1" variant when slope/offset are set).
     slope, offset : float, default=1.0, 0.0
-        Sigmoid slope and offset; only with ``from_logits=True``.
+        Sigmoid slope and offset; only with ``from_logits=True``. Within the float32 range
+        (magnitude at most 3.4e38).
     eps : float, default=1e-16
-        Added to each F-beta denominator (``> 0``); keeps the loss and gradient finite when a
-        label has no positives and all probabilities are 0.
+        Added to each F-beta denominator (at least 1.18e-38, the smallest normal float32);
+        keeps the loss and gradient finite when a label has no positives and all
+        probabilities are 0, in every dtype (float16 and bfloat16 included).
     reduction : {"mean", "sum", "none"}, default="mean"
         Mean or sum of the per-label losses, or the per-label losses of shape (n_labels,).
         With ``average="micro"`` or 1-D input there is one loss and "none" returns shape ().
@@ -130,7 +129,7 @@ def soft_fbeta_loss(
     Raises
     ------
     TypeError, ValueError
-        Bad options; tensors of different shapes or devices; targets outside [0, 1];
+        Bad options (``double``, ``from_logits`` and ``sync_dist`` must be bools); tensors of different shapes or devices; targets outside [0, 1];
         probabilities outside [0, 1] (without ``from_logits``); NaN in either tensor.
 
     Notes
@@ -140,7 +139,8 @@ def soft_fbeta_loss(
     float64. Contiguous tensors are read in place; a non-contiguous input or target is copied
     once. Bool and uint8 targets are read as bytes (the fastest); other target dtypes are
     converted to ``input``'s dtype first (one extra pass). Other devices and dtypes use torch
-    ops (the value checks then cost one host sync per call).
+    ops in float32 at least (the value checks then cost one host sync per call). The loss is
+    safe to call from several Python threads at once.
 
     With ``sync_dist=True`` each rank's gradient is the slice of the global-batch gradient
     for its own rows; DistributedDataParallel then averages parameter gradients over ranks,
@@ -160,26 +160,36 @@ def soft_fbeta_loss(
     >>> p.grad.shape
     torch.Size([3, 2])
     """
-    beta, eps, slope, offset = check_options(beta, average, eps, reduction, from_logits, slope, offset)
+    opts = check_options(
+        beta=beta,
+        average=average,
+        double=double,
+        from_logits=from_logits,
+        slope=slope,
+        offset=offset,
+        eps=eps,
+        reduction=reduction,
+        sync_dist=sync_dist,
+    )
+    weights = fbeta_weights(opts.beta, opts.eps)
     x, y, one_label = check_tensors(input, target)
-    if FUSED and not (sync_dist and is_distributed()) and _autograd.fast_path_applies(x, y):
+    if FUSED and not (opts.sync_dist and is_distributed()) and _autograd.fast_path_applies(x, y):
         loss = _autograd.soft_fbeta_fast(
             x,
             y,
-            beta=beta,
+            weights=weights,
             average=average,
-            double=bool(double),
-            from_logits=bool(from_logits),
-            slope=slope,
-            offset=offset,
-            eps=eps,
+            double=opts.double,
+            from_logits=opts.from_logits,
+            slope=opts.slope,
+            offset=opts.offset,
             reduction=reduction,
         )
         return loss[0] if one_label and loss.ndim == 1 else loss
-    counts = _counts(x, y, double=bool(double), from_logits=bool(from_logits), slope=slope, offset=offset)
-    if sync_dist:
+    counts = _counts(x, y, double=opts.double, from_logits=opts.from_logits, slope=opts.slope, offset=opts.offset)
+    if opts.sync_dist:
         counts = all_reduce_counts(counts)
-    loss = loss_from_counts(counts, beta=beta, average=average, eps=eps, reduction=reduction)
+    loss = loss_from_counts(counts, weights=weights, average=average, reduction=reduction)
     if one_label and loss.ndim == 1:
         loss = loss[0]
     return loss.to(
