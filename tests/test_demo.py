@@ -18,6 +18,7 @@ def demo_result():
     return run_demo(n_train=3000, n_test=500, n_labels=6, random_state=1, epochs=3)
 
 
+@pytest.mark.requires("torch")  # the demo fits a Stretcher
 def test_run_demo_rows(demo_result):
     rows = demo_result.rows
     assert [r.method.split(",")[0].split(" (")[0] for r in rows] == [
@@ -42,6 +43,7 @@ def test_run_demo_rows(demo_result):
     assert 0.0 <= float(soft_tuned.threshold) <= 1.0
 
 
+@pytest.mark.requires("torch")  # the demo fits a Stretcher
 def test_format_table(demo_result):
     from f1tune.demo import format_table
 
@@ -54,6 +56,7 @@ def test_format_table(demo_result):
     assert lines[-1].startswith("Highest test micro-F1:")
 
 
+@pytest.mark.requires("torch")  # the demo fits a Stretcher
 def test_cli_demo_prints_table(capsys):
     assert main(["demo", *TINY]) == 0
     out = capsys.readouterr().out
