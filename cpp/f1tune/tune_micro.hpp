@@ -1,4 +1,4 @@
-// Exact micro F-beta optimum over per-label thresholds, by Dinkelbach's iteration.
+// Exact micro F-beta optimum over per-label thresholds (average "micro"), by Dinkelbach's iteration.
 //
 // Micro F-beta >= lambda iff sum_l [(1+b²-lambda)·tp_l - lambda·fp_l] >= lambda·b²·P, so for a
 // fixed lambda each label maximizes a linear objective on its own; setting lambda to the micro
@@ -11,7 +11,12 @@
 
 #include <vector>
 
-#include "f1tune/sweep.hpp"
+#include "f1tune/gather.hpp"
+#include "f1tune/histogram.hpp"
+#include "f1tune/parallel.hpp"
+#include "f1tune/refine.hpp"
+#include "f1tune/tune_common.hpp"
+#include "f1tune/tune_per_label.hpp"
 
 namespace f1tune {
 
@@ -154,14 +159,8 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
         if (!(value > lambda)) break;
         lambda = value;
     }
-    out.thresholds.resize(static_cast<std::size_t>(L));
-    out.tp.resize(static_cast<std::size_t>(L));
-    out.pp.resize(static_cast<std::size_t>(L));
-    for (std::size_t u = 0; u < best_cuts.size(); ++u) {
-        out.thresholds[u] = place_threshold<S>(best_cuts[u]);
-        out.tp[u] = best_cuts[u].tp;
-        out.pp[u] = best_cuts[u].pp;
-    }
+    out.resize_cuts(L);
+    for (std::size_t u = 0; u < best_cuts.size(); ++u) record_cut<S>(out, u, best_cuts[u]);
     return out;
 }
 
