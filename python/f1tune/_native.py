@@ -24,7 +24,6 @@ from f1tune._validation import raise_for_flags
 __version__: str = _core.__version__
 
 
-
 class _Flagged(Protocol):
     @property
     def flags(self) -> _core.InputFlags: ...
@@ -96,7 +95,7 @@ class Tuned:
 
 
 def count(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, batched: bool, n_threads: int) -> Counts:
-    """Counts at T threshold settings (float64, shape (T, L)): tp and pp of shape (T, L), one pass."""
+    """Count at T threshold settings (float64, shape (T, L)) in one pass: tp and pp of shape (T, L)."""
     if batched:
         c = _checked(_core.count_batch(y, s, thresholds, n_threads))
         return Counts(c.tp, c.pp, c.pos, s.shape[0])

@@ -99,6 +99,7 @@ def tune_thresholds(
     c = tuned.counts
     score_avg = "micro" if avg in ("micro", "global") else avg
     f = score_fbeta(c.tp, c.pp, c.pos, beta=b, average=score_avg, zero_division=zd, warn=warn, per_label=True)
+    assert f.per_label is not None  # asked for with per_label=True
     return ThresholdResult(
         thresholds=tuned.thresholds,
         score=float(f.score) if np.ndim(f.score) == 0 else f.score,
