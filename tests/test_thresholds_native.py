@@ -20,7 +20,7 @@ def brute_counts(y, s, thr):
     pred = s >= thr
     tp = (pred & (y == 1)).sum(-2)
     pp = pred.sum(-2)
-    return tp, pp, (y == 1).sum(0)
+    return tp, pp, (y == 1).sum(-2)
 
 
 @pytest.mark.parametrize("batched", [False, True])
