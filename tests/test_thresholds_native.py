@@ -115,3 +115,10 @@ def test_every_layout_gives_the_same_counts_and_thresholds(rng, shape):
         assert np.array_equal(cb.tp, ref_tp) and np.array_equal(cb.pp, ref_pp), name
         for a, t in ref.items():
             assert np.array_equal(_native.tune(yv, sv, a, 1.0, 0.0, 0).thresholds, t), (name, a)
+
+
+def test_per_label_score_does_not_alias_fbeta(rng):
+    y, s = case(rng)
+    res = tune_thresholds(y, s, average=None)
+    assert np.array_equal(res.score, res.fbeta)
+    assert not np.shares_memory(res.score, res.fbeta)

@@ -109,7 +109,7 @@ void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const 
 
 // The loop of column_slots, with unit strides known at compile time or not.
 template <class S, class Y, bool Contiguous>
-void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t ss, index_t ys, index_t n, S lo,
+F1TUNE_ALWAYS_INLINE void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t ss, index_t ys, index_t n, S lo,
                        S scale, std::uint16_t* __restrict out, unsigned& bad_label, unsigned& bad_score) {
     const S top = BucketMap<S>::top();
     unsigned bl = 0, bs = 0;
@@ -127,7 +127,7 @@ void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t s
 // Slots (bucket * 2 + label) of n elements read with strides ss, ys; contiguous columns get
 // their own copy of the loop, which vectorizes.
 template <class S, class Y>
-void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, std::uint16_t* out,
+F1TUNE_ALWAYS_INLINE void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, std::uint16_t* out,
                   unsigned& bad_label, unsigned& bad_score) {
     if (ss == 1 && ys == 1)
         column_slots_impl<S, Y, true>(sc, yc, 1, 1, n, lo, scale, out, bad_label, bad_score);

@@ -102,7 +102,8 @@ def tune_thresholds(
     assert f.per_label is not None  # asked for with per_label=True
     return ThresholdResult(
         thresholds=tuned.thresholds,
-        score=float(f.score) if np.ndim(f.score) == 0 else f.score,
+        # average=None: the score is the per-label F-beta; a copy, so that score and fbeta never alias.
+        score=float(f.score) if np.ndim(f.score) == 0 else np.array(f.score),
         average=avg,
         beta=b,
         zero_division=zd,
