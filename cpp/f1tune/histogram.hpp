@@ -58,7 +58,13 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
     const bool by_row = read_by_row(y, s);
     // Row tile: its slots (R x L x 2 bytes) stay in cache; very wide rows get shorter tiles.
     const index_t R = std::clamp<index_t>((index_t{64} << 20) / std::max<index_t>(1, 2 * L), 1, 256);
-    auto count_rows = [&](Histograms& p, index_t b0, index_t e0) {
+    // Parts count negatives and positives (the flush below reads them straight off the interleaved
+    // 16-bit slots); totals are formed once, after the merge.
+    struct Part {
+        std::vector<count_t> neg, pos;  // (L, kTopBuckets)
+        InputFlags flags;
+    };
+    auto count_rows = [&](Part& p, index_t b0, index_t e0) {
         // 16-bit counters (8 KiB per label), flushed every 65535 rows.
         std::vector<std::uint16_t> h(static_cast<std::size_t>(L * NB * 2), 0);
         std::vector<std::uint16_t> slot(by_row ? static_cast<std::size_t>(L * R) : 0);
@@ -83,27 +89,31 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
             }
             for (index_t i = 0; i < L * NB; ++i) {
                 const auto u = static_cast<std::size_t>(i);
+                p.neg[u] += h[2 * u];
                 p.pos[u] += h[2 * u + 1];
-                p.tot[u] += h[2 * u] + h[2 * u + 1];
                 h[2 * u] = h[2 * u + 1] = 0;
             }
         }
         p.flags.add(bad_label, bad_score);
     };
-    return accumulate_then_merge(
+    Part all = accumulate_then_merge(
         n, workers,
         [&] {
-            Histograms p;
-            p.pos.assign(static_cast<std::size_t>(L * NB), 0);
-            p.tot.assign(static_cast<std::size_t>(L * NB), 0);
-            return p;
+            return Part{std::vector<count_t>(static_cast<std::size_t>(L * NB), 0),
+                        std::vector<count_t>(static_cast<std::size_t>(L * NB), 0), {}};
         },
         count_rows,
-        [](Histograms& total, const Histograms& p) {
+        [](Part& total, const Part& p) {
+            add_into(total.neg, p.neg);
             add_into(total.pos, p.pos);
-            add_into(total.tot, p.tot);
             total.flags.merge(p.flags);
         });
+    Histograms out;
+    out.tot = std::move(all.neg);
+    add_into(out.tot, all.pos);
+    out.pos = std::move(all.pos);
+    out.flags = all.flags;
+    return out;
 }
 
 }  // namespace f1tune

@@ -22,10 +22,11 @@ struct ThresholdIndex {
     std::vector<S> first;             // (L, G): smallest threshold in the bucket (+inf if empty)
     std::vector<std::uint32_t> mult;  // (L, G): how many thresholds equal `first`
 
+    S top = 0;                        // the last bucket, G - 1, as the largest S not above it
+
     index_t bucket(index_t l, S v) const {
         const auto u = static_cast<std::size_t>(l);
-        // The min guards a float top that rounded up to G.
-        return std::min<index_t>(linear_bucket(v, lo[u], scale[u], static_cast<S>(G - 1)), G - 1);
+        return linear_bucket(v, lo[u], scale[u], top);
     }
 
     // Number of label l's thresholds that are <= v.
@@ -49,6 +50,8 @@ struct ThresholdIndex {
         start.assign(static_cast<std::size_t>(L * (G + 1)), 0);
         first.assign(static_cast<std::size_t>(L * G), std::numeric_limits<S>::infinity());
         mult.assign(static_cast<std::size_t>(L * G), 0);
+        top = static_cast<S>(G - 1);  // large G may round up in float: step back below G
+        if (static_cast<double>(top) > static_cast<double>(G - 1)) top = std::nextafter(top, S(0));
         single = true;
         for (index_t l = 0; l < L; ++l) {
             const auto i = static_cast<std::size_t>(l);

@@ -29,9 +29,11 @@ inline double micro_value(count_t tp, count_t pp, double beta2, double P) {
 
 inline LinearObjective linear_at(double lambda, double beta2) { return {1.0 + beta2 - lambda, lambda}; }
 
-// Dinkelbach on the histograms alone: each label picks its best edge, or with `corners` also the
+// Dinkelbach on the histograms alone: each label picks its best edge, or with Corners also the
 // all-positives-first corner of any bucket (an optimistic point). Returns the converged lambda.
-inline double histogram_dinkelbach(const Histograms& h, index_t L, double beta2, double P, bool corners) {
+// (Corners is a template parameter so that each variant's inner loop is compiled without the test.)
+template <bool Corners>
+double histogram_dinkelbach(const Histograms& h, index_t L, double beta2, double P) {
     double lambda = 0.0;
     for (int it = 0; it < 100; ++it) {
         const LinearObjective obj = linear_at(lambda, beta2);
@@ -43,7 +45,7 @@ inline double histogram_dinkelbach(const Histograms& h, index_t L, double beta2,
             double best = obj(0, 0);
             for (index_t b = kTopBuckets - 1; b >= 0; --b) {
                 if (tot[b] == 0) continue;
-                if (corners && obj(tp + pos[b], pp + pos[b]) > best) {
+                if (Corners && obj(tp + pos[b], pp + pos[b]) > best) {
                     best = obj(tp + pos[b], pp + pos[b]);
                     btp = tp + pos[b];
                     bpp = pp + pos[b];
@@ -90,8 +92,8 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
         return o.for_label(out.pos[u], s.rows - out.pos[u]);
     };
 
-    const double lo = detail::histogram_dinkelbach(h, L, beta2, Pd, false);
-    const double hi = std::max(lo, detail::histogram_dinkelbach(h, L, beta2, Pd, true));
+    const double lo = detail::histogram_dinkelbach<false>(h, L, beta2, Pd);
+    const double hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, Pd));
     std::vector<BucketRange> have(static_cast<std::size_t>(L));
     for (int k = 0; k <= 8; ++k) {
         const LinearObjective obj = detail::linear_at(lo + (hi - lo) * k / 8.0, beta2);
