@@ -99,8 +99,10 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
     Part all = accumulate_then_merge(
         n, workers,
         [&] {
-            return Part{std::vector<count_t>(static_cast<std::size_t>(L * NB), 0),
-                        std::vector<count_t>(static_cast<std::size_t>(L * NB), 0), {}};
+            Part p;
+            p.neg.assign(static_cast<std::size_t>(L * NB), 0);
+            p.pos.assign(static_cast<std::size_t>(L * NB), 0);
+            return p;
         },
         count_rows,
         [](Part& total, const Part& p) {
