@@ -106,8 +106,10 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
         },
         count_rows,
         [](Part& total, const Part& p) {
-            add_into(total.neg, p.neg);
-            add_into(total.pos, p.pos);
+            for (std::size_t i = 0; i < total.pos.size(); ++i) {  // one loop for both (fewer passes)
+                total.neg[i] += p.neg[i];
+                total.pos[i] += p.pos[i];
+            }
             total.flags.merge(p.flags);
         });
     Histograms out;

@@ -31,9 +31,10 @@ inline LinearObjective linear_at(double lambda, double beta2) { return {1.0 + be
 
 // Dinkelbach on the histograms alone: each label picks its best edge, or with Corners also the
 // all-positives-first corner of any bucket (an optimistic point). Returns the converged lambda.
-// (Corners is a template parameter so that each variant's inner loop is compiled without the test.)
+// (Corners is a template parameter so that each variant's inner loop is compiled without the test;
+// inlined, as GCC chose to before, it costs ~14% fewer instructions on 5000 labels.)
 template <bool Corners>
-double histogram_dinkelbach(const Histograms& h, index_t L, double beta2, double P) {
+F1TUNE_ALWAYS_INLINE double histogram_dinkelbach(const Histograms& h, index_t L, double beta2, double P) {
     double lambda = 0.0;
     for (int it = 0; it < 100; ++it) {
         const LinearObjective obj = linear_at(lambda, beta2);
