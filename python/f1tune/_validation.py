@@ -3,7 +3,8 @@
 Each check runs once at the public boundary and raises a ``TypeError`` or ``ValueError`` whose
 message names the argument, what was expected and what was received. Value checks that would
 need an extra pass over large inputs (targets outside {0, 1}, NaN or inf scores) are done by the
-compiled kernels during their single pass and reported here by :func:`raise_for_flags`.
+compiled kernels during their single pass and reported by :func:`raise_for_flags` (called by
+``f1tune._native``, the front of the core, for every kernel result).
 Nothing is copied or modified: the returned arrays are views of the inputs.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -201,11 +202,20 @@ def check_n_threads(n_threads: Any) -> int:
     return int(n_threads)
 
 
-def raise_for_flags(flags: dict[str, bool]) -> None:
+class KernelFlags(Protocol):
+    """What a kernel found during its pass over the data (``f1tune._core.InputFlags``)."""
+
+    @property
+    def bad_label(self) -> bool: ...
+    @property
+    def bad_score(self) -> bool: ...
+
+
+def raise_for_flags(flags: KernelFlags) -> None:
     """Raise for the value problems a kernel found during its pass over the data."""
-    if flags["bad_label"]:
+    if flags.bad_label:
         raise ValueError("y_true: expected values in {0, 1}, found other values")
-    if flags["bad_score"]:
+    if flags.bad_score:
         raise ValueError("y_score: expected finite scores, found NaN or inf")
 
 
