@@ -26,7 +26,7 @@ def brute_counts(y, s, thr):
 @pytest.mark.parametrize("batched", [False, True])
 def test_counts_and_derived_cells_match_brute_force(rng, batched):
     y, s = case(rng)
-    thr, is_batch = check_thresholds(np.array([[0.2], [0.5], [0.95]]) if batched else 0.5, s.shape[1], False)
+    thr, is_batch = check_thresholds(np.array([[0.2], [0.5], [0.95]]) if batched else 0.5, s.shape[1], False, s.dtype)
     assert is_batch == batched
     c = _native.count(y, s, thr, batched, 0)
     tp, pp, pos = brute_counts(y[None], s[None], thr[:, None, :])

@@ -70,7 +70,7 @@ def confusion(y_true: Any, y_score: Any, thresholds: Any = 0.5, *, n_threads: in
     Confusion(tp=array([1, 1]), fp=array([1, 0]), fn=array([1, 1]), tn=array([0, 1]))
     """
     y, s, one_label = check_targets_and_scores(y_true, y_score)
-    thr, batched = check_thresholds(thresholds, s.shape[1], one_label)
+    thr, batched = check_thresholds(thresholds, s.shape[1], one_label, s.dtype)
     c = _native.count(y, s, thr, batched, check_n_threads(n_threads))
     return Confusion(*(_squeeze(a, batched, one_label) for a in (c.tp, c.fp, c.fn, c.tn)))
 
@@ -129,7 +129,7 @@ def fbeta_score(
     zd, warn = check_zero_division(zero_division)
     nt = check_n_threads(n_threads)
     y, s, one_label = check_targets_and_scores(y_true, y_score)
-    thr, batched = check_thresholds(thresholds, s.shape[1], one_label)
+    thr, batched = check_thresholds(thresholds, s.shape[1], one_label, s.dtype)
     if avg == "samples":
         sums = _native.sample_fbeta_sums(y, s, thr, b, nt)
         f = samples_fbeta(sums.fbeta_sum, sums.n_undefined, s.shape[0], zd, warn)
