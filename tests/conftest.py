@@ -9,9 +9,16 @@ tests marked ``@pytest.mark.requires("torch")`` are deselected.
 from __future__ import annotations
 
 import importlib.util
+import os
 
-import numpy as np
-import pytest
+# The tests' BLAS calls are tiny (scikit-learn oracles on a few hundred rows): a multi-threaded
+# BLAS spends more time waking threads than working, 5-10x slower on a busy 2-core machine.
+# Set before numpy is first imported; a value the user set wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 # Test files that import an optional dependency at module level, by the dependency they need.
 NEEDS = {

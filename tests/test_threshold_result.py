@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 
-from f1tune._bootstrap import bootstrap_thresholds
 from f1tune._threshold_result import ThresholdResult
 from f1tune.thresholds import tune_thresholds
 
@@ -17,7 +16,7 @@ def result(n_bootstrap=0):
     y = (rng.random((60, 3)) < 0.4).astype(np.uint8)
     s = rng.random((60, 3))
     if n_bootstrap:
-        return bootstrap_thresholds(y, s, average="micro", n_bootstrap=n_bootstrap, random_state=0), s
+        return tune_thresholds(y, s, average="micro", n_bootstrap=n_bootstrap, random_state=0), s
     return tune_thresholds(y, s, average="micro"), s
 
 

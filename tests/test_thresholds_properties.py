@@ -32,7 +32,14 @@ def cases(draw, max_n=40, max_l=3):
 
 def assert_contract(y, s, res):
     pred = res.predict(s)
-    assert np.array_equal(pred, s > res.thresholds)
+    for j, t in enumerate(res.thresholds):
+        col = s[:, j]
+        if not np.array_equal(pred[:, j], col > t):
+            # The one exception to ">= and > agree": float64 scores whose cut lies between two
+            # adjacent doubles, where no threshold strictly between them exists (t is the lower
+            # bound of the predicted scores itself).
+            lowest, below = col[pred[:, j]].min(), col[~pred[:, j]].max()
+            assert col.dtype == np.float64 and t == lowest and np.nextafter(below, np.inf) == lowest
     assert np.array_equal(pred, s >= res.thresholds.astype(s.dtype)) or s.dtype == np.float64
     tp = (pred & (y == 1)).sum(0)
     assert np.array_equal(tp, res.tp) and np.array_equal(pred.sum(0), res.tp + res.fp)
@@ -80,3 +87,18 @@ def test_curve_contains_the_optimum(case):
     res = f1tune.tune_thresholds(y[:, 0], s[:, 0], beta=beta)
     i = int(np.argmax(c.fbeta))
     assert c.thresholds[i] == res.thresholds[0]
+
+
+@pytest.mark.parametrize(
+    ("y", "s", "average"),
+    [
+        # Found by Hypothesis: cuts between adjacent doubles, where only t == lowest separates.
+        ([[1], [0]], [[np.finfo(np.float64).max], [np.nextafter(np.finfo(np.float64).max, 0)]], "macro"),
+        ([[1], [0]], [[5e-324], [0.0]], "global"),
+    ],
+)
+def test_cut_between_adjacent_doubles(y, s, average):
+    y, s = np.array(y, np.int8), np.array(s, np.float64)
+    res = f1tune.tune_thresholds(y, s, average=average)
+    assert res.thresholds[0] == s[0, 0] and res.score == 1.0
+    assert_contract(y, s, res)

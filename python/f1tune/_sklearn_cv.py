@@ -38,7 +38,7 @@ def check_cv_refit(cv: Any, refit: Any) -> None:
                 "refit: when cv has several folds, refit cannot be False (which fold's model would predict?)"
             )
     elif isinstance(cv, numbers.Real):
-        if not 0 < cv < 1:
+        if not 0 < float(cv) < 1:
             raise ValueError(f"cv: expected a float in (0, 1) (the fraction of rows used to tune), got {cv!r}")
     elif not (hasattr(cv, "split") or hasattr(cv, "__iter__")):
         raise ValueError(f"cv: expected an int, a float in (0, 1), 'prefit', a splitter or an iterable, got {cv!r}")

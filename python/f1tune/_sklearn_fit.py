@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -10,10 +9,11 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from f1tune._bootstrap import bootstrap_thresholds
+from f1tune._bootstrap import check_n_bootstrap
 from f1tune._sklearn_cv import check_cv_refit, make_splits, out_of_fold_scores
 from f1tune._sklearn_scores import check_multilabel_targets, label_scores, response_method
 from f1tune._threshold_result import ThresholdResult
+from f1tune._validation import check_beta
 from f1tune.metrics import fbeta_score
 from f1tune.thresholds import tune_thresholds
 
@@ -25,12 +25,8 @@ STACKER_FOLDS = 5
 def _check_params(est: Any) -> None:
     if not isinstance(est.average, str) or est.average not in AVERAGES:
         raise ValueError(f"average: expected one of {', '.join(map(repr, AVERAGES))}, got {est.average!r}")
-    b = est.beta
-    if isinstance(b, bool) or not isinstance(b, numbers.Real) or not (np.isfinite(b) and b > 0):
-        raise ValueError(f"beta: expected a finite number > 0, got {b!r}")
-    nb = est.n_bootstrap
-    if isinstance(nb, bool) or not isinstance(nb, numbers.Integral) or nb < 0:
-        raise ValueError(f"n_bootstrap: expected an integer >= 0, got {nb!r}")
+    check_beta(est.beta)
+    check_n_bootstrap(est.n_bootstrap)
     if not isinstance(est.store_cv_results, (bool, np.bool_)):
         raise ValueError(f"store_cv_results: expected True or False, got {est.store_cv_results!r}")
     st = est.stretcher
@@ -67,11 +63,9 @@ def stack(stretcher: Any, scores: np.ndarray, y: np.ndarray, random_state: Any) 
 
 
 def _tune(est: Any, y: np.ndarray, s: np.ndarray, random_state: Any) -> ThresholdResult:
-    if est.n_bootstrap:
-        return bootstrap_thresholds(
-            y, s, average=est.average, beta=est.beta, n_bootstrap=est.n_bootstrap, random_state=random_state
-        )
-    return tune_thresholds(y, s, average=est.average, beta=est.beta)
+    return tune_thresholds(
+        y, s, average=est.average, beta=est.beta, n_bootstrap=est.n_bootstrap, random_state=random_state
+    )
 
 
 def fit_tuned(est: Any, X: Any, y: Any, fit_params: dict[str, Any]) -> None:

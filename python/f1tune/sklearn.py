@@ -40,6 +40,8 @@ def _has(attr: str) -> Any:
 class _ThresholdsMixin:
     """Shared prediction side: ``predict``, ``score`` and the passthrough attributes."""
 
+    thresholds_: np.ndarray
+
     def _scores(self, X: Any) -> np.ndarray:
         raise NotImplementedError
 

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from f1tune import _native
+from f1tune._bootstrap import bootstrap_thresholds, check_n_bootstrap, check_random_state
 from f1tune._scoring import per_label_fbeta, score_fbeta
 from f1tune._threshold_result import ThresholdResult
 from f1tune._validation import (
@@ -38,9 +39,11 @@ def tune_thresholds(
     average: str | None = "macro",
     beta: float = 1.0,
     zero_division: Any = 0.0,
+    n_bootstrap: int = 0,
+    random_state: Any = None,
     n_threads: int | None = None,
 ) -> ThresholdResult:
-    """Find the thresholds that maximize F-beta on the given data, exactly.
+    """Find the thresholds that maximize F-beta on the given data, exactly (or bootstrap-aggregated).
 
     Parameters
     ----------
@@ -61,6 +64,17 @@ def tune_thresholds(
     zero_division : {0, 1, np.nan, "warn"}, default=0.0
         Value of an undefined F-beta (no positives, none predicted), as in scikit-learn. A label
         without positives gets "predict none" (it scores ``zero_division`` there and 0 elsewhere).
+    n_bootstrap : int, default=0
+        0 returns the exact optimum of the given data. B > 0 tunes B bootstrap resamples of the
+        rows exactly (same ``average``) and aggregates their thresholds in score-rank space: each
+        resample's threshold becomes the fraction of rows it predicts positive, the mean fraction
+        is mapped back to the nearest cut of the given data. This regularizes thresholds tuned on
+        small data (the arg-max of a flat, noisy F-beta curve jumps); "predict none/all"
+        resamples move the mean by at most 1/B; a monotone transform of the scores changes the
+        thresholds with it, never the predictions. The result may score below the exact
+        optimum on the given data: it is chosen to do better on data not seen.
+    random_state : None, int, numpy Generator or RandomState, default=None
+        Seed of the resampling (``n_bootstrap > 0``).
     n_threads : int, optional
         Worker threads; default all cores.
 
@@ -69,7 +83,9 @@ def tune_thresholds(
     ThresholdResult
         ``thresholds`` (float64, shape (n_labels,)), the ``score`` they reach under ``average``
         ("global" is scored as micro F-beta; per label for None), per-label counts and F-beta;
-        ``predict(y_score)`` applies the thresholds, ``to_json``/``save`` keep them.
+        ``predict(y_score)`` applies the thresholds, ``to_json``/``save`` keep them. With
+        ``n_bootstrap > 0`` also ``n_bootstrap`` and ``threshold_std`` (per label, the spread of
+        the resamples' exact thresholds).
 
     Notes
     -----
@@ -94,14 +110,28 @@ def tune_thresholds(
     b = check_beta(beta)
     zd, warn = check_zero_division(zero_division)
     nt = check_n_threads(n_threads)
+    n_boot = check_n_bootstrap(n_bootstrap)
+    rng = check_random_state(random_state) if n_boot else None
     y, s, _ = check_targets_and_scores(y_true, y_score)
-    tuned = _native.tune(y, s, avg, b, zd, nt)
-    c = tuned.counts
+    threshold_std = None
+    if n_boot:
+        thresholds, threshold_std = bootstrap_thresholds(
+            lambda rows: _native.tune(y[rows], s[rows], avg, b, zd, nt).thresholds,
+            s,
+            shared=avg == "global",
+            n_bootstrap=n_boot,
+            rng=rng,  # type: ignore[arg-type]  # set when n_boot > 0
+        )
+        c = _native.count(y, s, thresholds[None], False, nt)
+        c = type(c)(c.tp[0], c.pp[0], c.pos, c.n_samples)
+    else:
+        tuned = _native.tune(y, s, avg, b, zd, nt)
+        thresholds, c = tuned.thresholds, tuned.counts
     score_avg = "micro" if avg in ("micro", "global") else avg
     f = score_fbeta(c.tp, c.pp, c.pos, beta=b, average=score_avg, zero_division=zd, warn=warn, per_label=True)
     assert f.per_label is not None  # asked for with per_label=True
     return ThresholdResult(
-        thresholds=tuned.thresholds,
+        thresholds=thresholds,
         # average=None: the score is the per-label F-beta; a copy, so that score and fbeta never alias.
         score=float(f.score) if np.ndim(f.score) == 0 else np.array(f.score),
         average=avg,
@@ -112,6 +142,8 @@ def tune_thresholds(
         fn=c.fn,
         tn=c.tn,
         fbeta=f.per_label,
+        n_bootstrap=n_boot,
+        threshold_std=threshold_std,
     )
 
 
