@@ -105,6 +105,15 @@ def tune_thresholds(
     0.9
     >>> f1tune.tune_thresholds(y_true, y_score, average="global").thresholds
     array([0.25, 0.25])
+
+    Bootstrap-aggregated thresholds, with their spread over the resamples:
+
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.random((500, 3)) < 0.3
+    >>> s = np.clip(y + rng.normal(0, 0.6, y.shape), 0, 1)
+    >>> res = f1tune.tune_thresholds(y, s, average="micro", n_bootstrap=20, random_state=0)
+    >>> res.n_bootstrap, res.threshold_std.shape
+    (20, (3,))
     """
     avg = check_average(average, TUNE_AVERAGES)
     b = check_beta(beta)
