@@ -71,10 +71,26 @@ def test_linear_stage_is_the_logistic_regression_optimum():
 
 def test_residual_starts_at_zero_and_initial_weights_are_scored(digits):
     oof, y, *_ = digits
-    st = Stretcher(random_state=0, **{**QUICK, "max_steps": 0}).fit(oof, y)
-    assert st.stacking_ != "nonlinear" and st.n_steps_ == 0 and st.history_["step"] == [0.0]
+    st = Stretcher(random_state=0, **{**QUICK, "max_steps": 0, "residual_min_rows": 100}).fit(oof, y)
+    assert st.stacking_ != "nonlinear" and st.n_steps_ == 0 and st.history_["step"] == []
     last = st.network_.residual[-1]
     assert not last.weight.any() and not last.bias.any()
+    trained = Stretcher(random_state=0, **{**QUICK, "residual_min_rows": 100}).fit(oof, y)
+    assert trained.history_["step"][0] == 0.0  # the zero residual is evaluated before any step
+
+
+def test_selection_rule_is_paired_cross_validated_fbeta():
+    from f1tune._stretcher.training import richer_is_better
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((400, 3)) < 0.3).astype(np.uint8)
+    noisy = np.clip(y + rng.normal(0, 0.6, y.shape), 0, 1)
+    sharp = np.clip(y + rng.normal(0, 0.2, y.shape), 0, 1)
+    for average in ("micro", "macro", "global", None):
+        kw = {"average": average, "threshold": 0.5, "beta": 1.0}
+        assert richer_is_better(y, noisy, sharp, np.random.default_rng(1), **kw)
+        assert not richer_is_better(y, sharp, noisy, np.random.default_rng(1), **kw)
+        assert not richer_is_better(y, sharp, sharp.copy(), np.random.default_rng(1), **kw)  # ties: keep the simple
 
 
 def test_features_as_extra_inputs(digits, tmp_path):

@@ -78,22 +78,34 @@ class Stretcher:
     linear; ``residual`` is an MLP whose last layer starts at zero. Training is staged so that
     the Stretcher can only improve, on held-out rows, on what simpler methods do:
 
-    1. Internal ``cv`` folds (all of them below 20,000 rows, the first one only above) give
-       held-out outputs of a *per-label* map (label j's logit is an affine map of its own score:
-       equivalent to plain per-label thresholds) and of the *linear* stacker (a logistic
-       regression of each label on all inputs, fitted exactly, full-batch, with an L2 penalty
-       ``alpha`` as in ``LogisticRegression(C=1/alpha)``). The linear stacker is used only if
-       its held-out log-loss is lower by more than one standard error; otherwise (labels
-       independent given the scores) the Stretcher falls back to the per-label map.
-    2. The residual is trained on top of the chosen map for a *budget of optimizer steps*
-       (``max_steps``, at most ``epochs`` passes), AdamW on shuffled mini-batches, evaluated
-       on the first fold every 50 steps *starting with the initial (zero) residual*; it is kept
-       at its best evaluation only if that beats the initial network (by one standard error of
-       the paired log-loss for BCE). ``stacking_`` says which stage won.
-    3. With ``tune_threshold``, thresholds are tuned exactly (:func:`f1tune.tune_thresholds`)
-       on held-out outputs (stretch-then-tune): cross-fitted outputs for the linear stacker, the
-       validation fold for a kept residual, and in-sample outputs for the per-label map (a
-       monotone map, so those are exactly the per-label thresholds tuned on the scores).
+    1. Internal ``cv`` folds (all of them up to 20,000 rows, the first one only above) give
+       held-out (cross-fitted) outputs of a *per-label* map (label j's logit is an affine map of
+       its own score: equivalent to plain per-label thresholds) and of the *linear* stacker (a
+       logistic regression of each label on all inputs, fitted exactly, full-batch, with an L2
+       penalty ``alpha`` as in ``LogisticRegression(C=1/alpha)``).
+    2. **Decision rule.** A richer model replaces a simpler one only if it wins in
+       cross-validated F-beta *after threshold tuning*, which is what the user is judged on: the
+       held-out rows are cut into 10 random groups; each group is scored with thresholds tuned
+       (``tune_thresholds`` with ``average=tune_threshold``; the fixed ``threshold`` when
+       ``tune_threshold`` is False) on the other groups' outputs; the richer model must win by
+       more than one standard error of the paired per-group gains. So where stacking cannot
+       help (labels independent given the scores), the Stretcher *is* plain per-label
+       thresholds: same predictions as ``tune_thresholds(y_true, y_score, average=...)``.
+    3. The MLP residual is trained only with at least ``residual_min_rows`` rows outside the
+       first fold (a network's gain cannot be shown, nor its thresholds tuned, on a few hundred
+       held-out rows), on top of the chosen linear stage, for a *budget of optimizer steps*
+       (``max_steps``, at most ``epochs`` passes), AdamW on shuffled mini-batches, evaluated on
+       the first fold every 50 steps *starting with the initial (zero) residual* and
+       early-stopped on its loss. It is kept only if it wins the same F-beta decision, on the
+       first fold, against the stage it was trained on.
+    4. With ``tune_threshold``, thresholds are tuned exactly (:func:`f1tune.tune_thresholds`)
+       on held-out outputs (stretch-then-tune), never on one small fold: the cross-fitted
+       outputs of all folds for the linear stacker, the first fold (at least
+       ``residual_min_rows / (cv - 1)`` rows) for a kept residual, and the in-sample outputs of
+       the per-label map (a monotone map, so those are exactly the per-label thresholds tuned
+       on the scores).
+
+    ``stacking_`` says which model was chosen.
 
     A label is predicted positive iff its stretched probability is ``>= thresholds_[label]``.
 
@@ -123,6 +135,9 @@ class Stretcher:
         AdamW weight decay of the residual.
     alpha : float, default=1.0
         L2 penalty of the linear stages, as ``1/C`` of scikit-learn's ``LogisticRegression``.
+    residual_min_rows : int, default=10000
+        Rows outside the first internal fold needed before the MLP residual is trained at all
+        (fewer: the Stretcher is the per-label map or the linear stacker; see step 3).
     cv : int, default=5
         Internal folds for the held-out evidence; the first fold is also the validation fold.
     early_stopping : bool, default=True
@@ -167,8 +182,9 @@ class Stretcher:
     n_features_ : int
         Number of extra input columns (``features``) seen in ``fit`` (0 without).
     stacking_ : {"per_label", "linear", "nonlinear"} or None
-        The stage kept: the per-label map (plain per-label thresholds), the linear stacker, or
-        the linear stacker plus the trained residual; None for a version-1 file's network.
+        The model chosen by the decision rule: the per-label map (plain per-label thresholds),
+        the linear stacker, or the chosen linear stage plus the trained residual; None for a
+        version-1 file's network.
     thresholds_ : ndarray of shape (n_labels,)
         Per-label thresholds used by :meth:`predict` and :meth:`score`.
     threshold_ : float
@@ -178,9 +194,11 @@ class Stretcher:
     history_ : dict of str to list of float
         Per evaluation of the residual: ``"step"``, ``"train_loss"`` (mean over the steps since
         the previous evaluation; at step 0 the first batch's loss), ``"val_loss"`` and
-        ``"val_fbeta"`` (micro F-beta at ``threshold``).
+        ``"val_fbeta"`` (micro F-beta at ``threshold``); empty lists when no residual was
+        trained (fewer than ``residual_min_rows`` rows, or ``max_steps=0``).
     n_steps_, best_step_ : int
-        Optimizer steps run, and the step whose residual was kept (0: the initial network).
+        Optimizer steps run, and the step of the residual's best evaluation (0: the initial
+        network; the residual is then kept only if ``stacking_ == "nonlinear"``).
     n_epochs_, best_epoch_ : int
         The same in passes over the training rows (rounded up).
     fit_time_ : float
@@ -208,6 +226,7 @@ class Stretcher:
         lr: float = 1e-3,
         weight_decay: float = 1e-4,
         alpha: float = 1.0,
+        residual_min_rows: int = 10_000,
         cv: int = 5,
         early_stopping: bool = True,
         patience: int = 5,
@@ -229,6 +248,7 @@ class Stretcher:
         self.lr = lr
         self.weight_decay = weight_decay
         self.alpha = alpha
+        self.residual_min_rows = residual_min_rows
         self.cv = cv
         self.early_stopping = early_stopping
         self.patience = patience
@@ -280,6 +300,7 @@ class Stretcher:
             "lr": check_float(self.lr, "lr", 0.0, math.inf, low_open=True),
             "weight_decay": check_float(self.weight_decay, "weight_decay", 0.0, math.inf),
             "alpha": check_float(self.alpha, "alpha", 0.0, math.inf, low_open=True),
+            "residual_min_rows": check_int(self.residual_min_rows, "residual_min_rows", 1),
             "cv": check_int(self.cv, "cv", 2),
             "patience": check_int(self.patience, "patience", 1),
             "threshold": check_float(self.threshold, "threshold", 0.0, 1.0),

@@ -2,18 +2,27 @@
 
 1. Inputs (scores, then optional features) are mapped to log-odds where they are probabilities
    and standardized (:class:`~f1tune._stretcher.network.InputMap`, fitted on all rows: no labels).
-2. The rows are split into ``cv`` folds. On each evaluated fold (all ``cv`` of them for small
-   data, fold 0 only above ``CROSS_FIT_MAX_ROWS`` rows) the per-label map and the linear stacker
-   are fitted exactly on the other folds (:mod:`f1tune._stretcher.linear`; on a random sample of
-   ``LINEAR_MAX_ROWS`` of them for large data) and predict the fold.
-3. The linear stacker replaces the per-label map only if its held-out log-loss is lower by more
-   than one standard error (paired over rows): where the labels are independent given the
-   scores, the Stretcher stays a per-label map, i.e. plain per-label thresholds.
-4. An MLP residual, initialized to zero on top of the chosen stage (fitted without fold 0), is
-   trained with AdamW on shuffled mini-batches for a budget of optimizer steps, evaluated on
-   fold 0 every ``EVAL_EVERY`` steps starting with the initial (zero) residual, and kept at its
-   best evaluation only if that beats the initial one (by one standard error for BCE).
-5. The result holds the final network and the held-out outputs thresholds are tuned on.
+2. The rows are split into ``cv`` folds. On each evaluated fold (all ``cv`` of them up to
+   ``CROSS_FIT_MAX_ROWS`` rows, fold 0 only above) the per-label map and the linear stacker are
+   fitted exactly on the other folds (:mod:`f1tune._stretcher.linear`; on a random sample of
+   ``LINEAR_MAX_ROWS`` of them for large data) and predict the fold: held-out (cross-fitted)
+   outputs of both.
+3. Selection by cross-validated F-beta *after threshold tuning*, the quantity the user is judged
+   on (:func:`richer_is_better`): the held-out rows are cut into ``N_SELECTION_GROUPS`` random
+   groups; for each group, thresholds are tuned (``tune_thresholds`` with the requested
+   ``average``; the fixed ``threshold`` when not tuning) on the other groups' outputs and the
+   F-beta of the group is scored. The richer model wins only if its mean paired gain over the
+   groups exceeds one standard error. Where stacking cannot help, the Stretcher therefore stays
+   the per-label map, i.e. plain per-label thresholds.
+4. An MLP residual (last layer zero at the start) on top of the chosen stage is trained only when
+   at least ``residual_min_rows`` rows are left outside fold 0: AdamW on shuffled mini-batches for
+   a budget of optimizer steps, evaluated on fold 0 every ``EVAL_EVERY`` steps starting with the
+   initial (zero) residual, early-stopped on the validation loss. It is kept only if, on fold 0,
+   it wins the same F-beta selection against the stage it was trained on.
+5. Thresholds are tuned on held-out outputs: cross-fitted outputs of all folds for the linear
+   stacker (one fold above ``CROSS_FIT_MAX_ROWS`` rows), fold 0 for a kept residual (at least
+   ``residual_min_rows / (cv - 1)`` rows), and the in-sample outputs of the per-label map (a
+   monotone map of each score: those thresholds are exactly plain per-label thresholds).
 """
 
 from __future__ import annotations
@@ -28,9 +37,11 @@ from f1tune._stretcher.linear import fit_linear, fit_per_label, per_label_as_lin
 from f1tune._stretcher.network import StackingNetwork, as_float32_tensor, make_loss, predict_logits
 from f1tune._stretcher.options import CROSS_FIT_MAX_ROWS
 from f1tune.metrics import fbeta_score
+from f1tune.thresholds import tune_thresholds
 
 EVAL_EVERY = 50  # optimizer steps between evaluations on the validation fold
 LINEAR_MAX_ROWS = 10_000  # rows (sampled at random) the exact linear fits see on large data
+N_SELECTION_GROUPS = 10  # groups of held-out rows the model selection is paired over
 
 
 class FitResult(NamedTuple):
@@ -46,17 +57,47 @@ class FitResult(NamedTuple):
     tune_p: np.ndarray  # held-out (or, for a per-label map, in-sample) probabilities (m, L), float32
 
 
-def _row_bce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Per-row log-loss summed over labels, shape (n,)."""
-    return torch.nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(dim=1)
+def _group_fbeta(
+    y: np.ndarray, p: np.ndarray, groups: np.ndarray, n_groups: int, average: str | None, threshold: float, beta: float
+) -> np.ndarray:
+    """F-beta of each group of rows, with thresholds tuned for ``average`` on the other groups (or fixed)."""
+    scored = "macro" if average == "macro" else "micro"
+    out = np.empty(n_groups)
+    for g in range(n_groups):
+        test = groups == g
+        if average is None:
+            t: Any = threshold
+        else:
+            t = tune_thresholds(y[~test], p[~test], average=average, beta=beta).thresholds
+        out[g] = fbeta_score(y[test], p[test], beta=beta, thresholds=t, average=scored)
+    return out
 
 
-def _better(loss_simple: torch.Tensor, loss_rich: torch.Tensor) -> bool:
-    """Whether the richer model's per-row losses are lower by more than one standard error (paired)."""
-    d = (loss_simple - loss_rich).double()
-    if d.numel() < 2:
+def richer_is_better(
+    y: np.ndarray,
+    p_simple: np.ndarray,
+    p_rich: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    average: str | None,
+    threshold: float,
+    beta: float,
+) -> bool:
+    """Whether held-out outputs ``p_rich`` beat ``p_simple`` in cross-validated F-beta by more than one s.e.
+
+    Both are (m, L) probabilities of the same held-out rows with labels ``y``. The rows are cut
+    into ``N_SELECTION_GROUPS`` random groups; each group is scored with thresholds tuned on the
+    others (see :func:`_group_fbeta`); the paired gains over the groups decide.
+    """
+    m = y.shape[0]
+    n_groups = min(N_SELECTION_GROUPS, m)
+    if n_groups < 2:
         return False
-    return float(d.mean()) > float(d.std()) / math.sqrt(d.numel())
+    groups = np.empty(m, dtype=np.int64)
+    groups[rng.permutation(m)] = np.arange(m) % n_groups
+    args = (groups, n_groups, average, threshold, beta)
+    d = _group_fbeta(y, p_rich, *args) - _group_fbeta(y, p_simple, *args)
+    return float(d.mean()) > float(d.std(ddof=1)) / math.sqrt(n_groups)
 
 
 def _fit_stage(
@@ -67,6 +108,10 @@ def _fit_stage(
     if stage == "per_label":
         return w, b
     return fit_linear(z, y, alpha, init=(w, b))
+
+
+def _probabilities(logits: torch.Tensor) -> np.ndarray:
+    return torch.sigmoid(logits).cpu().numpy()
 
 
 def fit_network(
@@ -88,6 +133,7 @@ def fit_network(
     init_seed, shuffle_seed = (int(v) for v in rng.integers(0, 2**62, size=2))
     n, n_inputs = x.shape
     cv, alpha = params["cv"], params["alpha"]
+    select = {"average": params["tune_threshold"], "threshold": params["threshold"], "beta": params["beta"]}
     fold = np.empty(n, dtype=np.int64)
     fold[rng.permutation(n)] = np.arange(n) % cv
     n_evaluated = cv if n <= CROSS_FIT_MAX_ROWS else 1
@@ -105,7 +151,8 @@ def fit_network(
         z = net.inputs(xt)
 
     # Held-out logits of both linear stages on the evaluated folds; the fold-0 fits are kept.
-    held = torch.from_numpy(fold < n_evaluated).to(dev)
+    held_np = fold < n_evaluated
+    held = torch.from_numpy(held_np).to(dev)
     held_logits = {s: torch.zeros(n, n_labels, device=dev) for s in ("per_label", "linear")}
     fold0_fits: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
     for k in range(n_evaluated):
@@ -120,19 +167,26 @@ def fit_network(
             held_logits[stage][te] = z[te] @ ws.T + bs
             if k == 0:
                 fold0_fits[stage] = (ws, bs)
-    stacking = (
-        "linear"
-        if _better(_row_bce(held_logits["per_label"][held], yt[held]), _row_bce(held_logits["linear"][held], yt[held]))
-        else "per_label"
-    )
+    y_held = y[held_np]
+    p_linear = _probabilities(held_logits["linear"][held])
+    linear_wins = richer_is_better(y_held, _probabilities(held_logits["per_label"][held]), p_linear, rng, **select)
+    stacking = "linear" if linear_wins else "per_label"
 
-    history, n_steps, best_step, spe, keep = _train_residual(
-        net, z, yt, fold, fold0_fits[stacking], params, shuffle_seed, progress, n_labels
-    )
-    val = torch.from_numpy(fold == 0).to(dev)
+    val_np = fold == 0
+    history: dict[str, list[float]] = {"step": [], "train_loss": [], "val_loss": [], "val_fbeta": []}
+    n_steps, best_step, spe, keep = 0, 0, 1, False
+    if params["max_steps"] > 0 and n - int(val_np.sum()) >= params["residual_min_rows"]:
+        history, n_steps, best_step, spe = _train_residual(
+            net, z, yt, fold, fold0_fits[stacking], params, shuffle_seed, progress
+        )
+        if best_step > 0:
+            val = torch.from_numpy(val_np).to(dev)
+            with torch.no_grad():
+                base_logits = net.skip(z[val])
+            p_rich = _probabilities(predict_logits(net, xt[val]))
+            keep = richer_is_better(y[val_np], _probabilities(base_logits), p_rich, rng, **select)
     if keep:
         stacking = "nonlinear"
-        tune_rows = val
     else:
         with torch.no_grad():
             for p in net.residual[-1].parameters():
@@ -141,19 +195,15 @@ def fit_network(
         with torch.no_grad():
             net.skip.weight.copy_(w)
             net.skip.bias.copy_(b)
-        tune_rows = held
     net.eval()
     if stacking == "per_label":
         # A per-label map is monotone: thresholds tuned on its in-sample outputs are exactly the
         # per-label thresholds tuned on the scores themselves.
-        tune_p = torch.sigmoid(predict_logits(net, xt)).cpu().numpy()
-        tune_y = y
+        tune_p, tune_y = _probabilities(predict_logits(net, xt)), y
     elif stacking == "linear":
-        tune_p = torch.sigmoid(held_logits["linear"][held]).cpu().numpy()
-        tune_y = y[held.cpu().numpy()]
+        tune_p, tune_y = p_linear, y_held
     else:
-        tune_p = torch.sigmoid(predict_logits(net, xt[tune_rows])).cpu().numpy()
-        tune_y = y[tune_rows.cpu().numpy()]
+        tune_p, tune_y = p_rich, y[val_np]
     return FitResult(net, stacking, history, n_steps, best_step, spe, tune_y, tune_p)
 
 
@@ -166,12 +216,11 @@ def _train_residual(
     params: dict[str, Any],
     shuffle_seed: int,
     progress: bool,
-    n_labels: int,
-) -> tuple[dict[str, list[float]], int, int, int, bool]:
+) -> tuple[dict[str, list[float]], int, int, int]:
     """Train ``net.residual`` on folds 1.. on top of the linear stage ``base``; evaluate on fold 0.
 
-    Returns (history, steps run, best step, steps per epoch, whether the residual is kept); the
-    residual's weights are left at the best evaluation, ``net.skip`` holds ``base``.
+    Returns (history, steps run, best step, steps per epoch); the residual's weights are left at
+    the best evaluation (the initial zero residual when nothing beat it), ``net.skip`` holds ``base``.
     """
     dev = z.device
     tr = torch.from_numpy(fold != 0).to(dev)
@@ -184,7 +233,6 @@ def _train_residual(
     z_va, y_va, s_va = z[va], yt[va], skip_logits[va]
     y_va_np = y_va.cpu().numpy().astype(np.uint8)
     loss_fn = make_loss(params["loss"], params["beta"])
-    bce = params["loss"] == "bce"
     n_tr = z_tr.shape[0]
     bs = min(params["batch_size"], n_tr)
     spe = (n_tr + bs - 1) // bs
@@ -195,12 +243,11 @@ def _train_residual(
 
     history: dict[str, list[float]] = {"step": [], "train_loss": [], "val_loss": [], "val_fbeta": []}
 
-    def evaluate(step: int, train_loss: float) -> tuple[float, torch.Tensor]:
+    def evaluate(step: int, train_loss: float) -> float:
         residual.eval()
         with torch.no_grad():
             logits = s_va + residual(z_va)
             val_loss = float(loss_fn(logits, y_va))
-            rows = _row_bce(logits, y_va)
         residual.train()
         p = torch.sigmoid(logits).cpu().numpy()
         val_f = float(fbeta_score(y_va_np, p, beta=params["beta"], thresholds=params["threshold"], average="micro"))
@@ -208,17 +255,15 @@ def _train_residual(
         history["train_loss"].append(train_loss)
         history["val_loss"].append(val_loss)
         history["val_fbeta"].append(val_f)
-        return val_loss, rows
+        return val_loss
 
     from tqdm.auto import tqdm
 
     with torch.no_grad():
         first_loss = float(loss_fn(s_tr[:bs], y_tr[:bs]))
-    val0, rows0 = evaluate(0, first_loss)
-    best_val, best_rows, best_step = val0, rows0, 0
+    best_val, best_step = evaluate(0, first_loss), 0
     best_state = {k: v.detach().clone() for k, v in residual.state_dict().items()}
     since_best, step, running, count = 0, 0, 0.0, 0
-    last_rows = rows0
     bar = tqdm(total=total, desc="Stretcher", unit="step", disable=not progress, leave=True)
     residual.train()
     perm = torch.empty(0, dtype=torch.long)
@@ -236,8 +281,7 @@ def _train_residual(
         count += 1
         bar.update(1)
         if step % EVAL_EVERY == 0 or step == total:
-            val_loss, rows = evaluate(step, running / count)
-            last_rows = rows
+            val_loss = evaluate(step, running / count)
             running, count = 0.0, 0
             bar.set_postfix(
                 train=f"{history['train_loss'][-1]:.4f}",
@@ -246,7 +290,7 @@ def _train_residual(
                 refresh=False,
             )
             if val_loss < best_val:
-                best_val, best_rows, best_step, since_best = val_loss, rows, step, 0
+                best_val, best_step, since_best = val_loss, step, 0
                 best_state = {k: v.detach().clone() for k, v in residual.state_dict().items()}
             else:
                 since_best += 1
@@ -254,8 +298,7 @@ def _train_residual(
                 break
     bar.close()
     if not params["early_stopping"]:  # keep the last weights (the budget always ends with an evaluation)
-        best_step, best_val, best_rows = step, history["val_loss"][-1], last_rows
+        best_step = step
         best_state = {k: v.detach().clone() for k, v in residual.state_dict().items()}
     residual.load_state_dict(best_state)
-    keep = best_step > 0 and (_better(rows0, best_rows) if bce else best_val < val0)
-    return history, step, best_step, spe, keep
+    return history, step, best_step, spe
