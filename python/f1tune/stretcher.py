@@ -91,19 +91,19 @@ class Stretcher:
        more than one standard error of the paired per-group gains. So where stacking cannot
        help (labels independent given the scores), the Stretcher *is* plain per-label
        thresholds: same predictions as ``tune_thresholds(y_true, y_score, average=...)``.
-    3. The MLP residual is trained only with at least ``residual_min_rows`` rows outside the
-       first fold (a network's gain cannot be shown, nor its thresholds tuned, on a few hundred
-       held-out rows), on top of the chosen linear stage, for a *budget of optimizer steps*
-       (``max_steps``, at most ``epochs`` passes), AdamW on shuffled mini-batches, evaluated on
-       the first fold every 50 steps *starting with the initial (zero) residual* and
-       early-stopped on its loss. It is kept only if it wins the same F-beta decision, on the
-       first fold, against the stage it was trained on.
+    3. The MLP residual is considered only with at least ``residual_min_rows`` rows outside the
+       first fold (its gain cannot be shown on a few hundred rows). It is cross-fitted like the
+       linear stages, on top of the chosen one: trained for a *budget of optimizer steps*
+       (``max_steps``, at most ``epochs`` passes), AdamW on shuffled mini-batches, early-stopped
+       on a monitor fold evaluated every 50 steps *starting with the initial (zero) residual*,
+       then predicting a fold it has not seen. It is kept only if it wins the same F-beta
+       decision against the stage it was trained on; the kept network is retrained on all but
+       the first fold.
     4. With ``tune_threshold``, thresholds are tuned exactly (:func:`f1tune.tune_thresholds`)
        on held-out outputs (stretch-then-tune), never on one small fold: the cross-fitted
-       outputs of all folds for the linear stacker, the first fold (at least
-       ``residual_min_rows / (cv - 1)`` rows) for a kept residual, and the in-sample outputs of
-       the per-label map (a monotone map, so those are exactly the per-label thresholds tuned
-       on the scores).
+       outputs of all folds for the linear stacker and the residual (the first fold only above
+       20,000 rows), and the in-sample outputs of the per-label map (a monotone map, so those
+       are exactly the per-label thresholds tuned on the scores).
 
     ``stacking_`` says which model was chosen.
 
@@ -135,7 +135,7 @@ class Stretcher:
         AdamW weight decay of the residual.
     alpha : float, default=1.0
         L2 penalty of the linear stages, as ``1/C`` of scikit-learn's ``LogisticRegression``.
-    residual_min_rows : int, default=10000
+    residual_min_rows : int, default=1000
         Rows outside the first internal fold needed before the MLP residual is trained at all
         (fewer: the Stretcher is the per-label map or the linear stacker; see step 3).
     cv : int, default=5
@@ -226,7 +226,7 @@ class Stretcher:
         lr: float = 1e-3,
         weight_decay: float = 1e-4,
         alpha: float = 1.0,
-        residual_min_rows: int = 10_000,
+        residual_min_rows: int = 1_000,
         cv: int = 5,
         early_stopping: bool = True,
         patience: int = 5,

@@ -14,19 +14,24 @@
    F-beta of the group is scored. The richer model wins only if its mean paired gain over the
    groups exceeds one standard error. Where stacking cannot help, the Stretcher therefore stays
    the per-label map, i.e. plain per-label thresholds.
-4. An MLP residual (last layer zero at the start) on top of the chosen stage is trained only when
-   at least ``residual_min_rows`` rows are left outside fold 0: AdamW on shuffled mini-batches for
-   a budget of optimizer steps, evaluated on fold 0 every ``EVAL_EVERY`` steps starting with the
-   initial (zero) residual, early-stopped on the validation loss. It is kept only if, on fold 0,
-   it wins the same F-beta selection against the stage it was trained on.
-5. Thresholds are tuned on held-out outputs: cross-fitted outputs of all folds for the linear
-   stacker (one fold above ``CROSS_FIT_MAX_ROWS`` rows), fold 0 for a kept residual (at least
-   ``residual_min_rows / (cv - 1)`` rows), and the in-sample outputs of the per-label map (a
-   monotone map of each score: those thresholds are exactly plain per-label thresholds).
+4. An MLP residual (last layer zero at the start) on top of the chosen stage is considered only
+   when at least ``residual_min_rows`` rows lie outside fold 0. It is cross-fitted like the
+   linear stages: for evaluated fold k it is trained on the folds other than k and its monitor
+   fold (k + 1) % cv, on top of the stage's fold-k fit (AdamW on shuffled mini-batches for a
+   budget of optimizer steps, evaluated on the monitor fold every ``EVAL_EVERY`` steps starting
+   with the initial zero residual, early-stopped on that loss), then predicts fold k, which it
+   has never seen. It is kept only if its held-out outputs win the same F-beta selection
+   against the stage's. The kept network is retrained on all folds but 0 (monitored on fold 0)
+   on the stage fitted without fold 0 (above ``CROSS_FIT_MAX_ROWS`` rows: the fold-0 network).
+5. Thresholds are tuned on held-out outputs: the cross-fitted outputs of all folds for the
+   linear stacker and the residual (fold 0 only above ``CROSS_FIT_MAX_ROWS`` rows), and the
+   in-sample outputs of the per-label map (a monotone map of each score: those thresholds are
+   exactly plain per-label thresholds).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any, NamedTuple
 
@@ -150,11 +155,11 @@ def fit_network(
         net.inputs.fit(xt, logit_mask)
         z = net.inputs(xt)
 
-    # Held-out logits of both linear stages on the evaluated folds; the fold-0 fits are kept.
+    # Held-out logits of both linear stages on the evaluated folds, and each fold's fits.
     held_np = fold < n_evaluated
     held = torch.from_numpy(held_np).to(dev)
     held_logits = {s: torch.zeros(n, n_labels, device=dev) for s in ("per_label", "linear")}
-    fold0_fits: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    fold_fits: dict[str, list[tuple[torch.Tensor, torch.Tensor]]] = {"per_label": [], "linear": []}
     for k in range(n_evaluated):
         te = torch.from_numpy(fold == k).to(dev)
         tr_rows = np.flatnonzero(fold != k)
@@ -165,33 +170,49 @@ def fit_network(
         wl, bl = fit_linear(z[tr], yt[tr], alpha, init=(w, b))
         for stage, (ws, bs) in (("per_label", (w, b)), ("linear", (wl, bl))):
             held_logits[stage][te] = z[te] @ ws.T + bs
-            if k == 0:
-                fold0_fits[stage] = (ws, bs)
+            fold_fits[stage].append((ws, bs))
     y_held = y[held_np]
     p_linear = _probabilities(held_logits["linear"][held])
     linear_wins = richer_is_better(y_held, _probabilities(held_logits["per_label"][held]), p_linear, rng, **select)
     stacking = "linear" if linear_wins else "per_label"
 
-    val_np = fold == 0
+    # The residual, cross-fitted like the linear stages: for evaluated fold k, trained on the
+    # folds other than k and its monitor fold (k + 1) % cv, on top of the stage's fold-k fit.
     history: dict[str, list[float]] = {"step": [], "train_loss": [], "val_loss": [], "val_fbeta": []}
     n_steps, best_step, spe, keep = 0, 0, 1, False
-    if params["max_steps"] > 0 and n - int(val_np.sum()) >= params["residual_min_rows"]:
-        history, n_steps, best_step, spe = _train_residual(
-            net, z, yt, fold, fold0_fits[stacking], params, shuffle_seed, progress
-        )
-        if best_step > 0:
-            val = torch.from_numpy(val_np).to(dev)
+    initial_residual = copy.deepcopy(net.residual.state_dict())
+    if params["max_steps"] > 0 and n - int((fold == 0).sum()) >= params["residual_min_rows"]:
+        rich_logits = torch.zeros(n, n_labels, device=dev)
+        fold0_state: dict[str, torch.Tensor] = {}
+        for k in range(n_evaluated):
+            net.residual.load_state_dict(initial_residual)
+            trained = _train_residual(
+                net, z, yt, fold, k, (k + 1) % cv, fold_fits[stacking][k], params, shuffle_seed + k, progress
+            )
+            te = torch.from_numpy(fold == k).to(dev)
+            rich_logits[te] = predict_logits(net, xt[te])
+            if k == 0:
+                history, n_steps, best_step, spe = trained
+                fold0_state = copy.deepcopy(net.residual.state_dict())
+        p_rich = _probabilities(rich_logits[held])
+        p_base = _probabilities(held_logits[stacking][held])
+        keep = richer_is_better(y_held, p_base, p_rich, rng, **select)
+        if keep and n_evaluated > 1:
+            # The kept network: trained on all folds but 0 (its monitor), on the stage fitted without fold 0.
+            net.residual.load_state_dict(initial_residual)
+            history, n_steps, best_step, spe = _train_residual(
+                net, z, yt, fold, None, 0, fold_fits[stacking][0], params, shuffle_seed, progress
+            )
+        elif keep:
+            net.residual.load_state_dict(fold0_state)
             with torch.no_grad():
-                base_logits = net.skip(z[val])
-            p_rich = _probabilities(predict_logits(net, xt[val]))
-            keep = richer_is_better(y[val_np], _probabilities(base_logits), p_rich, rng, **select)
+                net.skip.weight.copy_(fold_fits[stacking][0][0])
+                net.skip.bias.copy_(fold_fits[stacking][0][1])
     if keep:
         stacking = "nonlinear"
     else:
-        with torch.no_grad():
-            for p in net.residual[-1].parameters():
-                p.zero_()
-        w, b = fold0_fits[stacking] if n_evaluated == 1 else _fit_stage(stacking, z, yt, alpha, n_labels)
+        net.residual.load_state_dict(initial_residual)  # zero last layer: no residual
+        w, b = fold_fits[stacking][0] if n_evaluated == 1 else _fit_stage(stacking, z, yt, alpha, n_labels)
         with torch.no_grad():
             net.skip.weight.copy_(w)
             net.skip.bias.copy_(b)
@@ -203,7 +224,7 @@ def fit_network(
     elif stacking == "linear":
         tune_p, tune_y = p_linear, y_held
     else:
-        tune_p, tune_y = p_rich, y[val_np]
+        tune_p, tune_y = p_rich, y_held
     return FitResult(net, stacking, history, n_steps, best_step, spe, tune_y, tune_p)
 
 
@@ -212,19 +233,22 @@ def _train_residual(
     z: torch.Tensor,
     yt: torch.Tensor,
     fold: np.ndarray,
+    held_out: int | None,
+    monitor: int,
     base: tuple[torch.Tensor, torch.Tensor],
     params: dict[str, Any],
     shuffle_seed: int,
     progress: bool,
 ) -> tuple[dict[str, list[float]], int, int, int]:
-    """Train ``net.residual`` on folds 1.. on top of the linear stage ``base``; evaluate on fold 0.
+    """Train ``net.residual`` on top of the linear stage ``base``, early-stopped on fold ``monitor``.
 
+    The training rows are all folds but ``monitor`` and ``held_out`` (None: none held out).
     Returns (history, steps run, best step, steps per epoch); the residual's weights are left at
     the best evaluation (the initial zero residual when nothing beat it), ``net.skip`` holds ``base``.
     """
     dev = z.device
-    tr = torch.from_numpy(fold != 0).to(dev)
-    va = ~tr
+    va = torch.from_numpy(fold == monitor).to(dev)
+    tr = torch.from_numpy((fold != monitor) & (fold != (-1 if held_out is None else held_out))).to(dev)
     with torch.no_grad():
         net.skip.weight.copy_(base[0])
         net.skip.bias.copy_(base[1])
@@ -239,7 +263,7 @@ def _train_residual(
     total = min(params["max_steps"], params["epochs"] * spe)
     residual = net.residual
     optimizer = torch.optim.AdamW(residual.parameters(), lr=params["lr"], weight_decay=params["weight_decay"])
-    gen = torch.Generator(device="cpu").manual_seed(shuffle_seed)
+    gen = torch.Generator(device="cpu").manual_seed(shuffle_seed % 2**63)
 
     history: dict[str, list[float]] = {"step": [], "train_loss": [], "val_loss": [], "val_fbeta": []}
 
