@@ -15,7 +15,7 @@ import pytest
 
 # Test files that import an optional dependency at module level, by the dependency they need.
 NEEDS = {
-    "torch": ("test_torch_*.py", "test_stretcher.py"),
+    "torch": ("test_torch_*.py", "test_stretcher*.py"),
     "numba": ("test_soft_fbeta_kernels.py",),
 }
 

@@ -7,7 +7,13 @@ import importlib
 
 import pytest
 
-MODULES = ["f1tune.metrics", "f1tune.thresholds", "f1tune._threshold_result", "f1tune.stretcher", "f1tune.datasets"]
+MODULES = [
+    "f1tune.metrics",
+    "f1tune.thresholds",
+    "f1tune._threshold_result",
+    pytest.param("f1tune.stretcher", marks=pytest.mark.requires("torch")),
+    "f1tune.datasets",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

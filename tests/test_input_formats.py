@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-import torch
 from sklearn.metrics import f1_score as sk_f1_score
 
 import f1tune
@@ -122,7 +121,10 @@ def test_float_targets_are_not_modified(case):
     np.testing.assert_array_equal(yf, before)
 
 
+@pytest.mark.requires("torch")
 def test_torch_cpu_tensors(case):
+    import torch
+
     y, s = case
     ts = torch.from_numpy(s)
     ty = torch.from_numpy(y)
@@ -142,3 +144,22 @@ def test_object_arrays_name_the_argument(case):
     y, s = case
     with pytest.raises(TypeError, match="y_true: expected 0/1 labels"):
         f1_score(y.astype(object), s)
+
+
+# --- item 4: byte-offset views are read through an aligned copy -------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_unaligned_views_give_the_aligned_answer(case, dtype):
+    y, s = case
+    s = s.astype(dtype)
+    raw = np.zeros(s.nbytes + 1, dtype=np.uint8)
+    unaligned = np.frombuffer(raw.data, dtype=dtype, count=s.size, offset=1).reshape(s.shape)
+    unaligned[...] = s
+    assert not unaligned.flags.aligned
+    yraw = np.zeros(y.size * 4 + 1, dtype=np.uint8)
+    y32 = np.frombuffer(yraw.data, dtype=np.int32, count=y.size, offset=1).reshape(y.shape)
+    y32[...] = y
+    for average in ("micro", "macro"):
+        assert f1_score(y32, unaligned, average=average) == f1_score(y, s, average=average)
+    np.testing.assert_array_equal(
+        tune_thresholds(y32, unaligned, average="micro").thresholds, tune_thresholds(y, s, average="micro").thresholds
+    )

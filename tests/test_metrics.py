@@ -94,11 +94,12 @@ def test_threshold_equal_to_score_counts_as_positive():
 
 
 def test_float32_scores_compare_exactly_against_float64_thresholds():
-    # 0.1 is not a float32: s >= 0.1 must be decided in exact arithmetic, not after rounding t.
-    s = np.array([np.float32(0.1), np.nextafter(np.float32(0.1), np.float32(0))], dtype=np.float32)
+    # 0.7 is not a float32 and float32(0.7) < 0.7: against a NumPy float64 threshold (not a
+    # "weak" Python float, see test_input_formats.py) s >= t is decided exactly, as NumPy does.
+    s = np.array([np.float32(0.7), np.nextafter(np.float32(0.7), np.float32(1))], dtype=np.float32)
     y = np.array([1, 1], dtype=np.int8)
-    c = f1tune.confusion(y, s, 0.1)
-    assert int(c.tp) == int((s.astype(np.float64) >= 0.1).sum())
+    c = f1tune.confusion(y, s, np.float64(0.7))
+    assert int(c.tp) == int((s >= np.float64(0.7)).sum()) == 1
 
 
 @pytest.mark.parametrize("batch_shape", ["shared", "per_label"])

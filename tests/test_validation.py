@@ -32,7 +32,9 @@ BAD = [
     (dict(y_score=inf_scores()), ValueError, ["y_score", "NaN or inf"]),
     (dict(y_true=Y * 2), ValueError, ["y_true", "{0, 1}"]),
     (dict(y_true=-Y), ValueError, ["y_true", "{0, 1}"]),
-    (dict(y_true=Y.astype(np.float64)), TypeError, ["y_true", "float64", "astype"]),
+    # float targets are accepted when they hold only 0.0 and 1.0 (as scikit-learn): issue 10, item 15
+    (dict(y_true=Y.astype(np.float64) * 0.5), ValueError, ["y_true", "{0, 1}"]),
+    (dict(y_true=Y.astype(np.uint16)), TypeError, ["y_true", "uint16", "astype"]),
     (dict(y_true=Y.astype(object)), TypeError, ["y_true", "object"]),
     (dict(y_score=S.astype(str)), TypeError, ["y_score", "<U"]),
     (dict(y_score=S.astype(np.float16)), TypeError, ["y_score", "float16"]),

@@ -3,7 +3,6 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
 
 #include <string>
 #include <utility>
@@ -68,21 +67,52 @@ inline const double* float64_data(const py::array& a, py::ssize_t expected, cons
     return static_cast<const double*>(a.data());
 }
 
+// A vector moved into a numpy array of the given shape, without a copy: the array owns it.
 template <class T>
-py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<py::ssize_t> shape) {
-    py::array_t<T> out(shape);
-    if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(T));
-    return out;
+py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
+    if (v.empty()) return py::array_t<T>(shape);
+    auto* owner = new std::vector<T>(std::move(v));
+    py::capsule base(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    return py::array_t<T>(shape, owner->data(), base);
 }
 
-inline py::dict flags_dict(const InputFlags& f) {
-    py::dict d;
-    d["bad_label"] = f.bad_label;
-    d["bad_score"] = f.bad_score;
-    return d;
+// A vector as a 1-D numpy array of its own length.
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+    const auto n = static_cast<py::ssize_t>(v.size());
+    return to_numpy(std::move(v), {n});
 }
 
+// Named results as Python sees them (_core.LabelCounts, ...): each C++ result's vectors moved into
+// numpy arrays once, when the result crosses the binding. Bound in register_results.cpp.
+struct NumpyLabelCounts {
+    py::array_t<count_t> tp, pp, pos;
+    InputFlags flags;
+};
+
+struct NumpySampleSums {
+    py::array_t<double> fbeta_sum;
+    py::array_t<count_t> n_undefined;
+    InputFlags flags;
+};
+
+struct NumpyTuneResult {
+    py::array_t<double> thresholds;
+    py::array_t<count_t> tp, pp, pos;
+    InputFlags flags;
+    int refine_passes = 0;
+};
+
+struct NumpyCurve {
+    py::array_t<double> thresholds;
+    py::array_t<count_t> tp, pp;
+    count_t pos = 0;
+    InputFlags flags;
+};
+
+void register_results(py::module_& m);
 void register_counting(py::module_& m);
-void register_sweep(py::module_& m);
+void register_tune(py::module_& m);
+void register_curve(py::module_& m);
 
 }  // namespace f1tune::bindings

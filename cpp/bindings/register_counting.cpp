@@ -4,56 +4,68 @@
 
 namespace f1tune::bindings {
 
+namespace {
+
+NumpyLabelCounts to_python(LabelCounts&& c, py::ssize_t T, py::ssize_t L) {
+    std::vector<py::ssize_t> shape = T < 0 ? std::vector<py::ssize_t>{L} : std::vector<py::ssize_t>{T, L};
+    return {to_numpy(std::move(c.tp), shape), to_numpy(std::move(c.pp), shape), to_numpy(std::move(c.pos), {L}),
+            c.flags};
+}
+
+py::ssize_t n_labels(const py::array& y_score) { return y_score.ndim() == 2 ? y_score.shape(1) : 0; }
+
+py::ssize_t n_settings(const py::array& thresholds) {
+    if (thresholds.ndim() != 2) throw py::value_error("thresholds: expected a 2-D (T, L) array");
+    return thresholds.shape(0);
+}
+
+}  // namespace
+
 void register_counting(py::module_& m) {
     m.def(
-        "count",
+        "count_at_thresholds",
         [](const py::array& y_true, const py::array& y_score, const py::array& thresholds, int n_threads) {
-            const auto L = y_score.ndim() == 2 ? y_score.shape(1) : 0;
+            const auto L = n_labels(y_score);
             const double* thr = float64_data(thresholds, L, "thresholds");
             LabelCounts c = dispatch(y_true, y_score, [&](auto yv, auto sv) {
                 py::gil_scoped_release release;
                 return count_at_thresholds(yv, sv, thr, n_threads);
             });
-            return py::make_tuple(to_numpy(c.tp, {L}), to_numpy(c.pp, {L}), to_numpy(c.pos, {L}),
-                                  flags_dict(c.flags));
+            return to_python(std::move(c), -1, L);
         },
         py::arg("y_true"), py::arg("y_score"), py::arg("thresholds"), py::arg("n_threads") = 0,
-        "Per-label (tp, pp, pos, flags) of y_score >= thresholds[l]; thresholds is float64 (L,).");
+        "Per-label counts of y_score >= thresholds[l] (thresholds: float64 (L,)): tp, pp, pos of shape (L,).");
 
     m.def(
         "count_batch",
         [](const py::array& y_true, const py::array& y_score, const py::array& thresholds, int n_threads) {
-            if (thresholds.ndim() != 2) throw py::value_error("thresholds: expected a 2-D (T, L) array");
-            const auto T = thresholds.shape(0);
-            const auto L = y_score.ndim() == 2 ? y_score.shape(1) : 0;
+            const auto T = n_settings(thresholds);
+            const auto L = n_labels(y_score);
             const double* thr = float64_data(thresholds, T * L, "thresholds");
             LabelCounts c = dispatch(y_true, y_score, [&](auto yv, auto sv) {
                 py::gil_scoped_release release;
                 return count_batch(yv, sv, thr, static_cast<index_t>(T), n_threads);
             });
-            return py::make_tuple(to_numpy(c.tp, {T, L}), to_numpy(c.pp, {T, L}), to_numpy(c.pos, {L}),
-                                  flags_dict(c.flags));
+            return to_python(std::move(c), T, L);
         },
         py::arg("y_true"), py::arg("y_score"), py::arg("thresholds"), py::arg("n_threads") = 0,
-        "(tp (T, L), pp (T, L), pos (L,), flags) for T threshold settings in one pass.");
+        "Counts for T threshold settings (float64 (T, L)) in one pass: tp, pp of shape (T, L), pos (L,).");
 
     m.def(
         "sample_fbeta_sums",
         [](const py::array& y_true, const py::array& y_score, const py::array& thresholds, double beta,
            int n_threads) {
-            if (thresholds.ndim() != 2) throw py::value_error("thresholds: expected a 2-D (T, L) array");
-            const auto T = thresholds.shape(0);
-            const auto L = y_score.ndim() == 2 ? y_score.shape(1) : 0;
+            const auto T = n_settings(thresholds);
+            const auto L = n_labels(y_score);
             const double* thr = float64_data(thresholds, T * L, "thresholds");
             SampleSums r = dispatch(y_true, y_score, [&](auto yv, auto sv) {
                 py::gil_scoped_release release;
                 return sample_fbeta_sums(yv, sv, thr, static_cast<index_t>(T), beta * beta, n_threads);
             });
-            return py::make_tuple(to_numpy(r.fbeta_sum, {T}), to_numpy(r.n_undefined, {T}),
-                                  flags_dict(r.flags));
+            return NumpySampleSums{to_numpy(std::move(r.fbeta_sum)), to_numpy(std::move(r.n_undefined)), r.flags};
         },
         py::arg("y_true"), py::arg("y_score"), py::arg("thresholds"), py::arg("beta"), py::arg("n_threads") = 0,
-        "(sum of per-row F-beta over defined rows (T,), undefined rows (T,), flags).");
+        "Per-row F-beta for T threshold settings (float64 (T, L)), summed over rows: fbeta_sum, n_undefined (T,).");
 }
 
 }  // namespace f1tune::bindings

@@ -12,25 +12,20 @@
 #include <vector>
 
 #include "f1tune/common.hpp"
+#include "f1tune/linear_buckets.hpp"
 
 namespace f1tune {
 
 constexpr index_t kTopBuckets = 2048;
 
-// Buckets linear in the score: floor((v - lo) * scale), clamped to [0, kTopBuckets). Rounding is
-// monotone, so the map is non-decreasing in v, which is all exactness needs (-0.0 and +0.0 land
-// together). NaN lands in bucket 0 without undefined behaviour (and is reported anyway).
+// Buckets linear in the score (linear_buckets.hpp) over [0, kTopBuckets).
 template <class S>
 struct BucketMap {
     S lo = 0;
     S scale = 1;
 
-    index_t bucket(S v) const {
-        S x = (v - lo) * scale;
-        x = x > S(0) ? x : S(0);
-        x = x < static_cast<S>(kTopBuckets - 1) ? x : static_cast<S>(kTopBuckets - 1);
-        return static_cast<index_t>(static_cast<std::int32_t>(x));
-    }
+    static constexpr S top() { return static_cast<S>(kTopBuckets - 1); }
+    index_t bucket(S v) const { return linear_bucket(v, lo, scale, top()); }
 };
 
 // The map spreading [lo, hi] over the buckets.
@@ -38,10 +33,7 @@ template <class S>
 BucketMap<S> map_for_range(S lo, S hi) {
     BucketMap<S> m;
     m.lo = lo;
-    const double span = static_cast<double>(hi) - static_cast<double>(lo);
-    const double sc = span > 0 ? static_cast<double>(kTopBuckets) / span : 1.0;
-    m.scale = sc < static_cast<double>(std::numeric_limits<S>::max()) ? static_cast<S>(sc)
-                                                                       : std::numeric_limits<S>::max();
+    m.scale = scale_for_span<S>(static_cast<double>(lo), static_cast<double>(hi), static_cast<double>(kTopBuckets));
     return m;
 }
 
@@ -89,14 +81,6 @@ index_t block_rows(const StridedMatrix<S>& s) {
     return std::clamp<index_t>((index_t{512} << 10) / row_bytes, 64, 8192);
 }
 
-// Row-major input (labels contiguous, several labels) is read row by row, everything else
-// label by label in blocks of rows.
-template <class S, class Y>
-bool read_by_row(const StridedMatrix<Y>& y, const StridedMatrix<S>& s) {
-    return s.labels_contiguous() && y.labels_contiguous() && s.cols > 1 && s.cols < (index_t{1} << 18) &&
-           !(s.rows_contiguous() && s.rows > 1);
-}
-
 // Row-major rows [r0, r1): the bucket slot (bucket * 2 + label) of each element, row-major in
 // slot[(r - r0) * L + l] (a vectorizable loop); the increments then run one label at a time with
 // that label's histogram hot in L1.
@@ -105,7 +89,7 @@ void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const 
                     const S* __restrict scale, index_t r0, index_t r1, std::uint16_t* __restrict slot,
                     unsigned& bad_label, unsigned& bad_score) {
     const index_t L = s.cols;
-    const S top = static_cast<S>(kTopBuckets - 1);
+    const S top = BucketMap<S>::top();
     unsigned bl = 0, bs = 0;
     for (index_t r = r0; r < r1; ++r) {
         const S* __restrict srow = s.data + r * s.row_stride;
@@ -116,34 +100,25 @@ void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const 
             const Y lab = yrow[l];
             bl |= static_cast<unsigned>(is_bad_label(lab));
             bs |= static_cast<unsigned>(is_bad_score(v));
-            // NaN fails x > 0 and becomes 0 (no undefined conversion). Plain ternaries vectorize.
-            S x = (v - lo[l]) * scale[l];
-            x = x > S(0) ? x : S(0);
-            x = x < top ? x : top;
-            out[l] = static_cast<std::uint16_t>(static_cast<std::int32_t>(x) * 2 +
-                                                (static_cast<std::int32_t>(lab) & 1));
+            out[l] = bucket_slot(linear_bucket(v, lo[l], scale[l], top), lab);
         }
     }
     bad_label |= bl;
     bad_score |= bs;
 }
 
-// Slots (bucket * 2 + label) of n elements read with strides ss, ys; contiguous columns get
-// their own copy of the loop, which vectorizes.
+// The loop of column_slots, with unit strides known at compile time or not.
 template <class S, class Y, bool Contiguous>
-void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t ss, index_t ys, index_t n, S lo,
+F1TUNE_ALWAYS_INLINE void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t ss, index_t ys, index_t n, S lo,
                        S scale, std::uint16_t* __restrict out, unsigned& bad_label, unsigned& bad_score) {
-    const S top = static_cast<S>(kTopBuckets - 1);
+    const S top = BucketMap<S>::top();
     unsigned bl = 0, bs = 0;
     for (index_t i = 0; i < n; ++i) {
         const S v = Contiguous ? sc[i] : sc[i * ss];
         const Y lab = Contiguous ? yc[i] : yc[i * ys];
         bl |= static_cast<unsigned>(is_bad_label(lab));
         bs |= static_cast<unsigned>(is_bad_score(v));
-        S x = (v - lo) * scale;
-        x = x > S(0) ? x : S(0);
-        x = x < top ? x : top;
-        out[i] = static_cast<std::uint16_t>(static_cast<std::int32_t>(x) * 2 + (static_cast<std::int32_t>(lab) & 1));
+        out[i] = bucket_slot(linear_bucket(v, lo, scale, top), lab);
     }
     bad_label |= bl;
     bad_score |= bs;
@@ -152,7 +127,7 @@ void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t s
 // Slots (bucket * 2 + label) of n elements read with strides ss, ys; contiguous columns get
 // their own copy of the loop, which vectorizes.
 template <class S, class Y>
-void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, std::uint16_t* out,
+F1TUNE_ALWAYS_INLINE void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, std::uint16_t* out,
                   unsigned& bad_label, unsigned& bad_score) {
     if (ss == 1 && ys == 1)
         column_slots_impl<S, Y, true>(sc, yc, 1, 1, n, lo, scale, out, bad_label, bad_score);

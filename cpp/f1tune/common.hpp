@@ -1,4 +1,4 @@
-// Shared building blocks of the f1tune core: strided views, value checks, threading.
+// Shared building blocks of the f1tune core: strided views, the layout decision, value checks.
 // Free of Python: the bindings describe numpy arrays as StridedMatrix views.
 #pragma once
 
@@ -7,9 +7,16 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <thread>
 #include <type_traits>
 #include <vector>
+
+// For the few small kernels whose callers' vectorized loops must see them inlined (GCC stops
+// inlining them once the callers are wrapped in the threading lambdas, costing ~1% in callgrind).
+#if defined(__GNUC__)
+#define F1TUNE_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define F1TUNE_ALWAYS_INLINE inline
+#endif
 
 namespace f1tune {
 
@@ -29,6 +36,14 @@ struct StridedMatrix {
     bool labels_contiguous() const { return col_stride == 1 || cols == 1; }
     bool rows_contiguous() const { return row_stride == 1 || rows == 1; }
 };
+
+// The one layout decision of every pass over (y, s): row-major input (labels contiguous in both,
+// rows not) is read row by row, with per-label state indexed along the row; everything else
+// (Fortran order, one label, one row, any strides) label by label down the rows.
+template <class S, class Y>
+bool read_by_row(const StridedMatrix<Y>& y, const StridedMatrix<S>& s) {
+    return s.labels_contiguous() && y.labels_contiguous() && !s.rows_contiguous();
+}
 
 // Labels must be 0 or 1: any other value (negative included) maps above 1 as unsigned.
 template <class Y>
@@ -58,36 +73,6 @@ inline S threshold_as(double t) {
     }
 }
 
-// Worker count for a job touching `work` elements: small jobs stay on one thread.
-inline int choose_threads(int requested, index_t work, index_t parallel_items) {
-    int hw = static_cast<int>(std::thread::hardware_concurrency());
-    if (hw <= 0) hw = 1;
-    int n = requested > 0 ? requested : hw;
-    constexpr index_t min_work_per_thread = index_t{1} << 18;
-    index_t by_work = std::max<index_t>(1, work / min_work_per_thread);
-    n = static_cast<int>(std::min<index_t>({static_cast<index_t>(n), by_work, std::max<index_t>(parallel_items, 1)}));
-    return std::max(n, 1);
-}
-
-// Runs fn(worker, begin, end) over contiguous slices of [0, items) on n_threads threads.
-template <class Fn>
-void parallel_for(index_t items, int n_threads, Fn&& fn) {
-    if (n_threads <= 1 || items <= 1) {
-        fn(0, index_t{0}, items);
-        return;
-    }
-    std::vector<std::thread> pool;
-    pool.reserve(static_cast<std::size_t>(n_threads - 1));
-    const index_t chunk = (items + n_threads - 1) / n_threads;
-    for (int w = 1; w < n_threads; ++w) {
-        index_t b = std::min(items, chunk * w);
-        index_t e = std::min(items, b + chunk);
-        pool.emplace_back([&fn, w, b, e] { fn(w, b, e); });
-    }
-    fn(0, index_t{0}, std::min(items, chunk));
-    for (auto& t : pool) t.join();
-}
-
 // Flags raised by a kernel's single pass over the data; Python turns them into errors.
 struct InputFlags {
     bool bad_label = false;
@@ -95,6 +80,11 @@ struct InputFlags {
     void merge(const InputFlags& o) {
         bad_label |= o.bad_label;
         bad_score |= o.bad_score;
+    }
+    // Kernels OR per-element checks into unsigned bits (that vectorizes); this records them.
+    void add(unsigned bad_label_bits, unsigned bad_score_bits) {
+        bad_label |= bad_label_bits != 0;
+        bad_score |= bad_score_bits != 0;
     }
 };
 

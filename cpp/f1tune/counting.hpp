@@ -9,6 +9,7 @@
 #pragma once
 
 #include "f1tune/common.hpp"
+#include "f1tune/parallel.hpp"
 #include "f1tune/threshold_index.hpp"
 
 namespace f1tune {
@@ -16,6 +17,18 @@ namespace f1tune {
 struct LabelCounts {
     std::vector<count_t> tp, pp, pos;
     InputFlags flags;
+
+    LabelCounts() = default;
+    LabelCounts(index_t n_counts, index_t n_labels)
+        : tp(static_cast<std::size_t>(n_counts), 0),
+          pp(static_cast<std::size_t>(n_counts), 0),
+          pos(static_cast<std::size_t>(n_labels), 0) {}
+    void merge(const LabelCounts& o) {
+        add_into(tp, o.tp);
+        add_into(pp, o.pp);
+        add_into(pos, o.pos);
+        flags.merge(o.flags);
+    }
 };
 
 namespace detail {
@@ -62,20 +75,19 @@ void count_rows_label_contiguous(const StridedMatrix<Y>& y, const StridedMatrix<
             pos[l] += pos32[static_cast<std::size_t>(l)];
         }
     }
-    flags.bad_label |= bad_label != 0;
-    flags.bad_score |= bad_score != 0;
+    flags.add(bad_label, bad_score);
 }
 
-// Counts rows [r0, r1) one label at a time: fast when rows are contiguous (Fortran order),
-// correct for any strides.
-template <class S, class Y>
-void count_rows_by_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* thr, index_t r0,
-                         index_t r1, count_t* tp, count_t* pp, count_t* pos, InputFlags& flags) {
+// Counts rows [r0, r1) one label at a time: fast when rows are contiguous (Fortran order, one
+// label), correct for any strides. Unit strides get their own copy of the loop, which vectorizes.
+template <class S, class Y, bool Contiguous>
+void count_rows_by_label_impl(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* thr, index_t r0,
+                              index_t r1, count_t* tp, count_t* pp, count_t* pos, InputFlags& flags) {
     unsigned bad_label = 0, bad_score = 0;
     for (index_t l = 0; l < s.cols; ++l) {
         const S* __restrict scol = s.data + l * s.col_stride;
         const Y* __restrict ycol = y.data + l * y.col_stride;
-        const index_t ss = s.row_stride, ys = y.row_stride;
+        const index_t ss = Contiguous ? 1 : s.row_stride, ys = Contiguous ? 1 : y.row_stride;
         const S th = thr[l];
         count_t t_sum = 0, p_sum = 0, q_sum = 0;
         for (index_t b = r0; b < r1; b += kBlockRows) {
@@ -100,8 +112,16 @@ void count_rows_by_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, c
         pp[l] += p_sum;
         pos[l] += q_sum;
     }
-    flags.bad_label |= bad_label != 0;
-    flags.bad_score |= bad_score != 0;
+    flags.add(bad_label, bad_score);
+}
+
+template <class S, class Y>
+void count_rows_by_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* thr, index_t r0,
+                         index_t r1, count_t* tp, count_t* pp, count_t* pos, InputFlags& flags) {
+    if (s.row_stride == 1 && y.row_stride == 1)
+        count_rows_by_label_impl<S, Y, true>(y, s, thr, r0, r1, tp, pp, pos, flags);
+    else
+        count_rows_by_label_impl<S, Y, false>(y, s, thr, r0, r1, tp, pp, pos, flags);
 }
 
 }  // namespace detail
@@ -115,31 +135,18 @@ LabelCounts count_at_thresholds(const StridedMatrix<Y>& y, const StridedMatrix<S
     for (index_t l = 0; l < L; ++l) thr[static_cast<std::size_t>(l)] = threshold_as<S>(thresholds[l]);
 
     const int workers = choose_threads(n_threads, n * L, n);
-    std::vector<LabelCounts> part(static_cast<std::size_t>(workers));
-    for (auto& p : part) {
-        p.tp.assign(static_cast<std::size_t>(L), 0);
-        p.pp.assign(static_cast<std::size_t>(L), 0);
-        p.pos.assign(static_cast<std::size_t>(L), 0);
-    }
-    const bool by_row = s.labels_contiguous() && y.labels_contiguous() && !(s.rows_contiguous() && L > 1);
-    parallel_for(n, workers, [&](int w, index_t b, index_t e) {
-        auto& p = part[static_cast<std::size_t>(w)];
-        if (by_row)
-            detail::count_rows_label_contiguous(y, s, thr.data(), b, e, p.tp.data(), p.pp.data(), p.pos.data(),
-                                                p.flags);
-        else
-            detail::count_rows_by_label(y, s, thr.data(), b, e, p.tp.data(), p.pp.data(), p.pos.data(), p.flags);
-    });
-    LabelCounts out = std::move(part[0]);
-    for (std::size_t w = 1; w < part.size(); ++w) {
-        for (std::size_t l = 0; l < static_cast<std::size_t>(L); ++l) {
-            out.tp[l] += part[w].tp[l];
-            out.pp[l] += part[w].pp[l];
-            out.pos[l] += part[w].pos[l];
-        }
-        out.flags.merge(part[w].flags);
-    }
-    return out;
+    const bool by_row = read_by_row(y, s);
+    return accumulate_then_merge(
+        n, workers, [&] { return LabelCounts(L, L); },
+        [&](LabelCounts& p, index_t b, index_t e) {
+            if (by_row)
+                detail::count_rows_label_contiguous(y, s, thr.data(), b, e, p.tp.data(), p.pp.data(), p.pos.data(),
+                                                    p.flags);
+            else
+                detail::count_rows_by_label(y, s, thr.data(), b, e, p.tp.data(), p.pp.data(), p.pos.data(),
+                                            p.flags);
+        },
+        [](LabelCounts& total, const LabelCounts& p) { total.merge(p); });
 }
 
 // Counts for T threshold settings at once. thresholds is a C-contiguous (T, L) array.
@@ -153,19 +160,16 @@ LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
     const ThresholdIndex<S> ix = build_threshold_index<S>(thresholds, T, L, order);
 
     const int workers = choose_threads(n_threads, n * L, n);
-    struct Part {
-        std::vector<count_t> bins;  // (L, T+1, 2): [label][bin][is positive]
+    struct Bins {
+        std::vector<count_t> counts;  // (L, T+1, 2): [label][bin][is positive]
         InputFlags flags;
     };
-    std::vector<Part> part(static_cast<std::size_t>(workers));
-    for (auto& p : part) p.bins.assign(static_cast<std::size_t>(L * B * 2), 0);
-    const bool by_row = s.labels_contiguous() && y.labels_contiguous() && !(s.rows_contiguous() && L > 1);
+    const bool by_row = read_by_row(y, s);
     // Two loops per row: the lookups first (into a small buffer), then the bin increments.
     // Fused, each store's address waits on a long lookup chain and stalls the following loads.
     // 16-bit bins keep the working set small; a row adds at most 1 to a bin, so flush every 65535.
     constexpr index_t kFlushRows = 65535;
-    parallel_for(n, workers, [&](int w, index_t b, index_t e) {
-        auto& p = part[static_cast<std::size_t>(w)];
+    auto bin_rows = [&](Bins& p, index_t b, index_t e) {
         std::vector<std::uint16_t> bins16(static_cast<std::size_t>(L * B * 2), 0);
         std::vector<std::uint32_t> slot(static_cast<std::size_t>(by_row ? L : std::min<index_t>(e - b, kFlushRows)));
         std::uint16_t* bins = bins16.data();
@@ -200,24 +204,23 @@ LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
                     for (index_t r = fb; r < fe; ++r) bins[sl[r - fb]] += 1;
                 }
             }
-            for (std::size_t i = 0; i < bins16.size(); ++i) p.bins[i] += bins16[i];
+            for (std::size_t i = 0; i < bins16.size(); ++i) p.counts[i] += bins16[i];
             std::fill(bins16.begin(), bins16.end(), std::uint16_t{0});
         }
-        p.flags.bad_label |= bad_label != 0;
-        p.flags.bad_score |= bad_score != 0;
-    });
-    for (std::size_t w = 1; w < part.size(); ++w) {
-        for (std::size_t i = 0; i < part[0].bins.size(); ++i) part[0].bins[i] += part[w].bins[i];
-        part[0].flags.merge(part[w].flags);
-    }
+        p.flags.add(bad_label, bad_score);
+    };
+    const Bins all = accumulate_then_merge(
+        n, workers, [&] { return Bins{std::vector<count_t>(static_cast<std::size_t>(L * B * 2), 0), {}}; },
+        bin_rows,
+        [](Bins& total, const Bins& p) {
+            add_into(total.counts, p.counts);
+            total.flags.merge(p.flags);
+        });
 
-    LabelCounts out;
-    out.flags = part[0].flags;
-    out.tp.assign(static_cast<std::size_t>(T * L), 0);
-    out.pp.assign(static_cast<std::size_t>(T * L), 0);
-    out.pos.assign(static_cast<std::size_t>(L), 0);
+    LabelCounts out(T * L, L);
+    out.flags = all.flags;
     for (index_t l = 0; l < L; ++l) {
-        const count_t* bins = part[0].bins.data() + l * B * 2;
+        const count_t* bins = all.counts.data() + l * B * 2;
         // A score in bin k clears the j-th smallest threshold iff j < k: suffix sums over bins.
         count_t pp_acc = 0, tp_acc = 0;
         for (index_t k = B - 1; k >= 1; --k) {
@@ -236,6 +239,10 @@ struct SampleSums {
     std::vector<double> fbeta_sum;      // (T,) sum over rows of the per-row F-beta, defined rows only
     std::vector<count_t> n_undefined;   // (T,) rows with no true and no predicted positive
     InputFlags flags;
+
+    SampleSums() = default;
+    explicit SampleSums(index_t T)
+        : fbeta_sum(static_cast<std::size_t>(T), 0.0), n_undefined(static_cast<std::size_t>(T), 0) {}
 };
 
 // Per-sample (row-wise) F-beta for T settings, summed over rows. thresholds is C-contiguous (T, L).
@@ -246,13 +253,7 @@ SampleSums sample_fbeta_sums(const StridedMatrix<Y>& y, const StridedMatrix<S>& 
     std::vector<S> thr(static_cast<std::size_t>(T * L));
     for (std::size_t i = 0; i < thr.size(); ++i) thr[i] = threshold_as<S>(thresholds[i]);
     const int workers = choose_threads(n_threads, n * L * T, n);
-    std::vector<SampleSums> part(static_cast<std::size_t>(workers));
-    for (auto& p : part) {
-        p.fbeta_sum.assign(static_cast<std::size_t>(T), 0.0);
-        p.n_undefined.assign(static_cast<std::size_t>(T), 0);
-    }
-    parallel_for(n, workers, [&](int w, index_t b, index_t e) {
-        auto& p = part[static_cast<std::size_t>(w)];
+    auto score_rows = [&](SampleSums& p, index_t b, index_t e) {
         unsigned bad_label = 0, bad_score = 0;
         for (index_t r = b; r < e; ++r) {
             count_t pos = 0;
@@ -277,18 +278,14 @@ SampleSums sample_fbeta_sums(const StridedMatrix<Y>& y, const StridedMatrix<S>& 
                     p.fbeta_sum[static_cast<std::size_t>(t)] += (1.0 + beta2) * static_cast<double>(tp) / denom;
             }
         }
-        p.flags.bad_label |= bad_label != 0;
-        p.flags.bad_score |= bad_score != 0;
-    });
-    SampleSums out = std::move(part[0]);
-    for (std::size_t w = 1; w < part.size(); ++w) {
-        for (std::size_t t = 0; t < static_cast<std::size_t>(T); ++t) {
-            out.fbeta_sum[t] += part[w].fbeta_sum[t];
-            out.n_undefined[t] += part[w].n_undefined[t];
-        }
-        out.flags.merge(part[w].flags);
-    }
-    return out;
+        p.flags.add(bad_label, bad_score);
+    };
+    return accumulate_then_merge(
+        n, workers, [&] { return SampleSums(T); }, score_rows, [](SampleSums& total, const SampleSums& p) {
+            add_into(total.fbeta_sum, p.fbeta_sum);
+            add_into(total.n_undefined, p.n_undefined);
+            total.flags.merge(p.flags);
+        });
 }
 
 }  // namespace f1tune

@@ -9,6 +9,7 @@
 #include "f1tune/bucket_map.hpp"
 #include "f1tune/common.hpp"
 #include "f1tune/float_keys.hpp"
+#include "f1tune/parallel.hpp"
 
 namespace f1tune {
 
@@ -41,8 +42,6 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
     const index_t n = s.rows, L = s.cols;
     const index_t n_out = pooled ? 1 : L;
     const int workers = choose_threads(n_threads, n * L, n);
-    std::vector<std::vector<Buffer<K>>> part(static_cast<std::size_t>(workers),
-                                             std::vector<Buffer<K>>(static_cast<std::size_t>(n_out)));
     // Row-major input: which elements of a row are in range is a vectorizable loop; the rare
     // appends follow. (Empty ranges get lo > any bucket, so nothing of theirs is ever in range.)
     std::vector<S> lo(static_cast<std::size_t>(L)), scale(static_cast<std::size_t>(L));
@@ -53,12 +52,11 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
         first[l] = ranges[l].empty() ? std::int32_t{1 << 30} : static_cast<std::int32_t>(ranges[l].lo);
         last[l] = ranges[l].empty() ? std::int32_t{-1} : static_cast<std::int32_t>(ranges[l].hi);
     }
-    const bool by_row = detail::read_by_row(y, s);
-    parallel_for(n, workers, [&](int w, index_t b0, index_t e0) {
-        auto& bufs = part[static_cast<std::size_t>(w)];
+    const bool by_row = read_by_row(y, s);
+    auto gather_rows = [&](std::vector<Buffer<K>>& bufs, index_t b0, index_t e0) {
         if (by_row) {
             std::vector<std::int32_t> hit(static_cast<std::size_t>(L));
-            const S top = static_cast<S>(kTopBuckets - 1);
+            const S top = BucketMap<S>::top();
             const index_t n_lab = L;
             std::int32_t* __restrict h = hit.data();
             const S* __restrict lo_ = lo.data();
@@ -70,10 +68,7 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
                 const Y* __restrict yrow = y.data + r * y.row_stride;
                 std::int32_t any = 0;
                 for (index_t l = 0; l < n_lab; ++l) {
-                    S x = (srow[l] - lo_[l]) * sc_[l];
-                    x = x > S(0) ? x : S(0);
-                    x = x < top ? x : top;
-                    const auto b = static_cast<std::int32_t>(x);
+                    const std::int32_t b = linear_bucket(srow[l], lo_[l], sc_[l], top);
                     h[l] = static_cast<std::int32_t>(b >= f_[l]) & static_cast<std::int32_t>(b <= e_[l]);
                     any |= h[l];
                 }
@@ -112,11 +107,12 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
                 }
             }
         }
-    });
-    std::vector<Buffer<K>> out = std::move(part[0]);
-    for (std::size_t w = 1; w < part.size(); ++w)
-        for (std::size_t i = 0; i < part[w].size(); ++i) out[i].append(part[w][i]);
-    return out;
+    };
+    return accumulate_then_merge(
+        n, workers, [&] { return std::vector<Buffer<K>>(static_cast<std::size_t>(n_out)); }, gather_rows,
+        [](std::vector<Buffer<K>>& total, const std::vector<Buffer<K>>& part) {
+            for (std::size_t i = 0; i < part.size(); ++i) total[i].append(part[i]);
+        });
 }
 
 }  // namespace f1tune

@@ -8,6 +8,7 @@
 
 #include "f1tune/bucket_map.hpp"
 #include "f1tune/common.hpp"
+#include "f1tune/parallel.hpp"
 
 namespace f1tune {
 
@@ -49,26 +50,23 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
                             const std::vector<BucketMap<S>>& maps, int n_threads) {
     const index_t n = s.rows, L = s.cols, NB = kTopBuckets;
     const int workers = choose_threads(n_threads, n * L, n);
-    struct Part {
-        std::vector<count_t> neg, pos;
-        InputFlags flags;
-    };
-    std::vector<Part> part(static_cast<std::size_t>(workers));
-    for (Part& p : part) {
-        p.neg.assign(static_cast<std::size_t>(L * NB), 0);
-        p.pos.assign(static_cast<std::size_t>(L * NB), 0);
-    }
     std::vector<S> lo(static_cast<std::size_t>(L)), scale(static_cast<std::size_t>(L));
     for (std::size_t l = 0; l < maps.size(); ++l) {
         lo[l] = maps[l].lo;
         scale[l] = maps[l].scale;
     }
-    const bool by_row = detail::read_by_row(y, s);
-    parallel_for(n, workers, [&](int w, index_t b0, index_t e0) {
-        Part& p = part[static_cast<std::size_t>(w)];
+    const bool by_row = read_by_row(y, s);
+    // Row tile: its slots (R x L x 2 bytes) stay in cache; very wide rows get shorter tiles.
+    const index_t R = std::clamp<index_t>((index_t{64} << 20) / std::max<index_t>(1, 2 * L), 1, 256);
+    // Parts count negatives and positives (the flush below reads them straight off the interleaved
+    // 16-bit slots); totals are formed once, after the merge.
+    struct Part {
+        std::vector<count_t> neg, pos;  // (L, kTopBuckets)
+        InputFlags flags;
+    };
+    auto count_rows = [&](Part& p, index_t b0, index_t e0) {
         // 16-bit counters (8 KiB per label), flushed every 65535 rows.
         std::vector<std::uint16_t> h(static_cast<std::size_t>(L * NB * 2), 0);
-        constexpr index_t R = 256;  // row tile: its slots (R x L x 2 bytes) stay in L2
         std::vector<std::uint16_t> slot(by_row ? static_cast<std::size_t>(L * R) : 0);
         unsigned bad_label = 0, bad_score = 0;
         const index_t flush_rows = 65535 / R * R;
@@ -96,21 +94,29 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
                 h[2 * u] = h[2 * u + 1] = 0;
             }
         }
-        p.flags.bad_label = bad_label != 0;
-        p.flags.bad_score = bad_score != 0;
-    });
+        p.flags.add(bad_label, bad_score);
+    };
+    Part all = accumulate_then_merge(
+        n, workers,
+        [&] {
+            Part p;
+            p.neg.assign(static_cast<std::size_t>(L * NB), 0);
+            p.pos.assign(static_cast<std::size_t>(L * NB), 0);
+            return p;
+        },
+        count_rows,
+        [](Part& total, const Part& p) {
+            for (std::size_t i = 0; i < total.pos.size(); ++i) {  // one loop for both (fewer passes)
+                total.neg[i] += p.neg[i];
+                total.pos[i] += p.pos[i];
+            }
+            total.flags.merge(p.flags);
+        });
     Histograms out;
-    out.pos = std::move(part[0].pos);
-    out.tot = std::move(part[0].neg);
-    for (std::size_t w = 1; w < part.size(); ++w) {
-        for (std::size_t i = 0; i < out.pos.size(); ++i) {
-            out.pos[i] += part[w].pos[i];
-            out.tot[i] += part[w].neg[i];
-        }
-        out.flags.merge(part[w].flags);
-    }
-    for (std::size_t i = 0; i < out.pos.size(); ++i) out.tot[i] += out.pos[i];
-    out.flags.merge(part[0].flags);
+    out.tot = std::move(all.neg);
+    add_into(out.tot, all.pos);
+    out.pos = std::move(all.pos);
+    out.flags = all.flags;
     return out;
 }
 

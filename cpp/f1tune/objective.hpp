@@ -1,4 +1,4 @@
-// What a per-label search maximizes, and the cut it returns.
+// What a per-label search maximizes (the cut it returns is in tune_common.hpp).
 //
 // A cut predicts positive every score >= some distinct score of the label ("predict none" and
 // "predict all" included). Objectives are functions of the cut's counts (tp, pp); they must be
@@ -47,17 +47,6 @@ struct LinearObjective {
         o.tol = 1e-13 * (gain * static_cast<double>(pos) + cost * static_cast<double>(neg));
         return o;
     }
-};
-
-// The best cut found by a search. `lowest` is the key of the lowest score predicted positive and
-// `below` the key of the next lower distinct score; either is unknown (has_* false) when it lies
-// outside the searched range: at the top level that means "predict none" / "predict all".
-template <class K>
-struct Cut {
-    count_t tp = 0, pp = 0;
-    double value = -std::numeric_limits<double>::infinity();
-    bool has_lowest = false, has_below = false;
-    K lowest = 0, below = 0;
 };
 
 // Bounds get a little slack so that rounding never prunes a bucket that could win or tie.

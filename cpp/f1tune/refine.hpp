@@ -15,6 +15,7 @@
 
 #include "f1tune/gather.hpp"
 #include "f1tune/objective.hpp"
+#include "f1tune/tune_common.hpp"
 
 namespace f1tune {
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "f1tune/common.hpp"
+#include "f1tune/linear_buckets.hpp"
 
 namespace f1tune {
 
@@ -21,12 +22,11 @@ struct ThresholdIndex {
     std::vector<S> first;             // (L, G): smallest threshold in the bucket (+inf if empty)
     std::vector<std::uint32_t> mult;  // (L, G): how many thresholds equal `first`
 
+    S top = 0;                        // the last bucket, G - 1, as the largest S not above it
+
     index_t bucket(index_t l, S v) const {
-        const S x = (v - lo[static_cast<std::size_t>(l)]) * scale[static_cast<std::size_t>(l)];
-        // Comparisons (not a cast of NaN) keep this defined for every input.
-        if (!(x > S(0))) return 0;
-        if (!(x < static_cast<S>(G))) return G - 1;
-        return std::min<index_t>(static_cast<index_t>(x), G - 1);
+        const auto u = static_cast<std::size_t>(l);
+        return linear_bucket(v, lo[u], scale[u], top);
     }
 
     // Number of label l's thresholds that are <= v.
@@ -50,6 +50,8 @@ struct ThresholdIndex {
         start.assign(static_cast<std::size_t>(L * (G + 1)), 0);
         first.assign(static_cast<std::size_t>(L * G), std::numeric_limits<S>::infinity());
         mult.assign(static_cast<std::size_t>(L * G), 0);
+        top = static_cast<S>(G - 1);  // large G may round up in float: step back below G
+        if (static_cast<double>(top) > static_cast<double>(G - 1)) top = std::nextafter(top, S(0));
         single = true;
         for (index_t l = 0; l < L; ++l) {
             const auto i = static_cast<std::size_t>(l);
@@ -58,10 +60,9 @@ struct ThresholdIndex {
             while (a < T && !std::isfinite(srt[a])) ++a;
             while (b > a && !std::isfinite(srt[b])) --b;
             lo[i] = a < T ? srt[a] : S(0);
-            const double span = a < T ? static_cast<double>(srt[b]) - static_cast<double>(srt[a]) : 0.0;
-            const double sc = span > 0 ? static_cast<double>(G) / span : 1.0;
-            scale[i] = sc < static_cast<double>(std::numeric_limits<S>::max()) ? static_cast<S>(sc)
-                                                                                : std::numeric_limits<S>::max();
+            scale[i] = a < T ? scale_for_span<S>(static_cast<double>(srt[a]), static_cast<double>(srt[b]),
+                                                 static_cast<double>(G))
+                             : S(1);
             std::uint32_t* st = start.data() + l * (G + 1);
             for (index_t j = 0; j < T; ++j) {
                 const index_t g = bucket(l, srt[j]);

@@ -1,35 +1,87 @@
-"""Type stubs for the compiled module f1tune._core (cpp/bindings/)."""
+"""Type stubs for the compiled module f1tune._core (cpp/bindings/). Called only by f1tune._native."""
 
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
 
-_Flags = dict[str, bool]
 _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
+_Labels = npt.NDArray[np.generic]
+_Scores = npt.NDArray[np.floating]
 
-def count(
-    y_true: npt.NDArray[np.generic], y_score: npt.NDArray[np.floating], thresholds: _F64, n_threads: int = 0
-) -> tuple[_I64, _I64, _I64, _Flags]: ...
-def count_batch(
-    y_true: npt.NDArray[np.generic], y_score: npt.NDArray[np.floating], thresholds: _F64, n_threads: int = 0
-) -> tuple[_I64, _I64, _I64, _Flags]: ...
+class InputFlags:
+    """Value problems a kernel found during its pass over the data."""
+
+    @property
+    def bad_label(self) -> bool: ...
+    @property
+    def bad_score(self) -> bool: ...
+
+class LabelCounts:
+    """tp, pp of shape (L,) or (T, L); pos of shape (L,)."""
+
+    @property
+    def tp(self) -> _I64: ...
+    @property
+    def pp(self) -> _I64: ...
+    @property
+    def pos(self) -> _I64: ...
+    @property
+    def flags(self) -> InputFlags: ...
+
+class SampleSums:
+    """fbeta_sum, n_undefined of shape (T,)."""
+
+    @property
+    def fbeta_sum(self) -> _F64: ...
+    @property
+    def n_undefined(self) -> _I64: ...
+    @property
+    def flags(self) -> InputFlags: ...
+
+class TuneResult:
+    """thresholds, tp, pp, pos of shape (L,) (empty when a flag is set), refine_passes."""
+
+    @property
+    def thresholds(self) -> _F64: ...
+    @property
+    def tp(self) -> _I64: ...
+    @property
+    def pp(self) -> _I64: ...
+    @property
+    def pos(self) -> _I64: ...
+    @property
+    def flags(self) -> InputFlags: ...
+    @property
+    def refine_passes(self) -> int: ...
+
+class Curve:
+    """thresholds (decreasing), tp, pp of shape (C,); pos the label's positives."""
+
+    @property
+    def thresholds(self) -> _F64: ...
+    @property
+    def tp(self) -> _I64: ...
+    @property
+    def pp(self) -> _I64: ...
+    @property
+    def pos(self) -> int: ...
+    @property
+    def flags(self) -> InputFlags: ...
+
+def count_at_thresholds(y_true: _Labels, y_score: _Scores, thresholds: _F64, n_threads: int = 0) -> LabelCounts: ...
+def count_batch(y_true: _Labels, y_score: _Scores, thresholds: _F64, n_threads: int = 0) -> LabelCounts: ...
 def sample_fbeta_sums(
-    y_true: npt.NDArray[np.generic],
-    y_score: npt.NDArray[np.floating],
-    thresholds: _F64,
-    beta: float,
-    n_threads: int = 0,
-) -> tuple[_F64, _I64, _Flags]: ...
-def tune(
-    y_true: npt.NDArray[np.generic],
-    y_score: npt.NDArray[np.floating],
-    mode: str,
-    beta: float,
-    zero_division: float,
-    n_threads: int = 0,
-) -> tuple[_F64, _I64, _I64, _I64, _Flags, int]: ...
-def fbeta_curve(
-    y_true: npt.NDArray[np.generic], y_score: npt.NDArray[np.floating]
-) -> tuple[_F64, _I64, _I64, int, _Flags]: ...
+    y_true: _Labels, y_score: _Scores, thresholds: _F64, beta: float, n_threads: int = 0
+) -> SampleSums: ...
+def tune_per_label(
+    y_true: _Labels, y_score: _Scores, beta: float, zero_division: float, n_threads: int = 0
+) -> TuneResult: ...
+def tune_micro(
+    y_true: _Labels, y_score: _Scores, beta: float, zero_division: float, n_threads: int = 0
+) -> TuneResult: ...
+def tune_global(
+    y_true: _Labels, y_score: _Scores, beta: float, zero_division: float, n_threads: int = 0
+) -> TuneResult: ...
+def label_curve(y_true: _Labels, y_score: _Scores) -> Curve: ...

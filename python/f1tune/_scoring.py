@@ -1,9 +1,13 @@
 """F-beta from confusion counts, with scikit-learn's averaging and zero_division rules.
 
-All functions are vectorized over a leading axis of T threshold settings.
+The one place F-beta is computed from counts: :func:`per_label_fbeta` is the formula,
+:func:`score_fbeta` applies it once per call and averages. Arrays may carry a leading axis of T
+threshold settings: counts of shape (..., n_labels), positives of shape (n_labels,).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,15 +22,24 @@ def per_label_fbeta(
     Returns the scores and whether any was undefined.
     """
     b2 = beta * beta
-    denom = b2 * pos.astype(np.float64) + pp
+    denom = np.asarray(b2 * pos.astype(np.float64) + pp)
     undefined = denom == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        f = (1.0 + b2) * tp / denom
+        f = np.asarray((1.0 + b2) * tp / denom)
     f[undefined] = zero_division
     return f, bool(undefined.any())
 
 
-def average_fbeta(
+class Fbeta(NamedTuple):
+    """F-beta of a set of counts: the score under an average, and per label when computed."""
+
+    score: np.ndarray
+    """Shape (...,), or (..., n_labels) for ``average=None``."""
+    per_label: np.ndarray | None
+    """Shape (..., n_labels); None for "micro" unless asked for."""
+
+
+def score_fbeta(
     tp: np.ndarray,
     pp: np.ndarray,
     pos: np.ndarray,
@@ -35,21 +48,27 @@ def average_fbeta(
     average: str | None,
     zero_division: float,
     warn: bool = False,
-) -> np.ndarray:
-    """Average per-label counts of shape (T, L) into F-beta of shape (T,), or (T, L) for ``average=None``.
+    per_label: bool = False,
+) -> Fbeta:
+    """F-beta of counts ``tp``, ``pp`` of shape (..., L) under ``average``, each quantity computed once.
 
-    ``average`` is "micro", "macro", "weighted" or None (as scikit-learn); NaN per-label scores
-    (``zero_division=np.nan``) are left out of the macro and weighted means.
+    ``average`` is "micro" (pooled counts), "macro", "weighted" or None (as scikit-learn); NaN
+    per-label scores (``zero_division=np.nan``) are left out of the macro and weighted means.
+    ``per_label`` also returns the per-label scores for "micro" (the other averages have them).
+    ``warn`` warns when the score's own computation hit 0/0.
     """
+    pos_b = np.broadcast_to(pos, tp.shape)
+    labels = None
     if average == "micro":
-        f, undefined = per_label_fbeta(tp.sum(axis=-1), pp.sum(axis=-1), pos.sum(axis=-1), beta, zero_division)
+        score, undefined = per_label_fbeta(tp.sum(axis=-1), pp.sum(axis=-1), pos_b.sum(axis=-1), beta, zero_division)
+        if per_label:
+            labels, _ = per_label_fbeta(tp, pp, pos_b, beta, zero_division)
     else:
-        f, undefined = per_label_fbeta(tp, pp, np.broadcast_to(pos, tp.shape), beta, zero_division)
-        if average in ("macro", "weighted"):
-            f = _nan_average(f, np.broadcast_to(pos, tp.shape) if average == "weighted" else None)
+        labels, undefined = per_label_fbeta(tp, pp, pos_b, beta, zero_division)
+        score = labels if average is None else _nan_average(labels, pos_b if average == "weighted" else None)
     if warn and undefined:
         warn_undefined("F-score")
-    return f
+    return Fbeta(score=score, per_label=labels)
 
 
 def _nan_average(f: np.ndarray, weights: np.ndarray | None) -> np.ndarray:

@@ -3,7 +3,8 @@
 Each check runs once at the public boundary and raises a ``TypeError`` or ``ValueError`` whose
 message names the argument, what was expected and what was received. Value checks that would
 need an extra pass over large inputs (targets outside {0, 1}, NaN or inf scores) are done by the
-compiled kernels during their single pass and reported here by :func:`raise_for_flags`.
+compiled kernels during their single pass and reported by :func:`raise_for_flags` (called by
+``f1tune._native``, the front of the core, for every kernel result).
 Nothing is copied or modified: the returned arrays are views of the inputs.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -22,15 +23,43 @@ SCORE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 AVERAGES = ("micro", "macro", "weighted", "samples", None)
 
 
+def _is_sparse(value: Any) -> bool:
+    """Return whether ``value`` is a scipy.sparse matrix or array (recognized without importing scipy)."""
+    return hasattr(value, "toarray") and hasattr(value, "nnz") and hasattr(value, "tocsr")
+
+
+def _torch_tensor_as_array(value: Any, name: str) -> np.ndarray:
+    """View a CPU torch tensor as numpy (no copy), or raise naming what to do instead."""
+    if getattr(value, "requires_grad", False):
+        raise TypeError(f"{name}: expected an array, got a torch tensor that requires grad; pass tensor.detach()")
+    if getattr(getattr(value, "device", None), "type", "cpu") != "cpu":
+        raise TypeError(f"{name}: expected a CPU array, got a torch tensor on {value.device}; pass tensor.cpu()")
+    if str(value.dtype) in ("torch.bfloat16", "torch.float16"):
+        raise TypeError(
+            f"{name}: expected float32 or float64, got a {value.dtype} tensor; convert, e.g. tensor.float()"
+        )
+    return np.asarray(value)
+
+
 def _as_array(value: Any, name: str) -> np.ndarray:
     if isinstance(value, np.ndarray):
-        return value
-    if hasattr(value, "__array__") or isinstance(value, (list, tuple)):
+        a = value
+    elif type(value).__module__.startswith("torch"):
+        a = _torch_tensor_as_array(value, name)
+    elif hasattr(value, "__array__") or isinstance(value, (list, tuple, memoryview)):
         try:
-            return np.asarray(value)
+            a = np.asarray(value)
         except ValueError as err:  # ragged nested lists
             raise ValueError(f"{name}: expected a rectangular array, got {type(value).__name__} ({err})") from None
-    raise TypeError(f"{name}: expected an array-like, got {type(value).__name__}")
+        if a.dtype == object and hasattr(value, "dtypes"):
+            raise TypeError(
+                f"{name}: expected numeric columns, got a {type(value).__name__} of object or nullable dtypes "
+                "(missing values?); convert explicitly, e.g. df.to_numpy(dtype=np.float32)"
+            )
+    else:
+        raise TypeError(f"{name}: expected an array-like, got {type(value).__name__}")
+    # The kernels read elements in place: a byte-offset view is copied once to aligned memory.
+    return a if a.flags.aligned else np.require(a, requirements="A")
 
 
 def _check_ndim(a: np.ndarray, name: str) -> None:
@@ -43,7 +72,15 @@ def _check_ndim(a: np.ndarray, name: str) -> None:
 
 
 def check_y_score(y_score: Any, name: str = "y_score") -> np.ndarray:
-    """Return ``y_score`` as a float32/float64 array of 1 or 2 dimensions, without copying."""
+    """Return ``y_score`` as a float32/float64 array of 1 or 2 dimensions, without copying.
+
+    Dense only: a scipy.sparse matrix of scores is rejected (most scores are not zero, and the
+    kernels read scores in place).
+    """
+    if _is_sparse(y_score):
+        raise TypeError(
+            f"{name}: expected a dense array of scores, got a sparse {type(y_score).__name__}; pass .toarray()"
+        )
     a = _as_array(y_score, name)
     if a.dtype not in SCORE_DTYPES:
         raise TypeError(
@@ -54,13 +91,33 @@ def check_y_score(y_score: Any, name: str = "y_score") -> np.ndarray:
     return a
 
 
+def _labels_from_values(values: np.ndarray, name: str) -> None:
+    """Raise unless every value is 0 or 1 (for label inputs the kernels do not read directly)."""
+    if not np.isin(values, (0, 1)).all():
+        raise ValueError(f"{name}: expected values in {{0, 1}}, found other values")
+
+
 def check_y_true(y_true: Any, name: str = "y_true") -> np.ndarray:
-    """Return ``y_true`` as a bool/uint8/int8/int32/int64 array of 1 or 2 dimensions, without copying."""
-    a = _as_array(y_true, name)
+    """Return ``y_true`` as a bool/uint8/int8/int32/int64 array of 1 or 2 dimensions.
+
+    Integer and bool arrays are returned without copying (the kernels check their values).
+    As in scikit-learn, a scipy.sparse indicator matrix and a float array holding only 0.0 and
+    1.0 are accepted too: their values are checked here, and they are converted to a new uint8
+    array (labels only; the input is never modified).
+    """
+    if _is_sparse(y_true):
+        sparse = y_true.tocsr()
+        _labels_from_values(sparse.data, name)
+        a = sparse.toarray().astype(np.uint8)
+    else:
+        a = _as_array(y_true, name)
+        if a.dtype.kind == "f":
+            _labels_from_values(a, name)
+            a = a.astype(np.uint8)
     if a.dtype not in LABEL_DTYPES:
         hint = "; convert explicitly, e.g. y_true.astype(np.int8)" if a.dtype.kind in "biuf" else ""
         raise TypeError(
-            f"{name}: expected 0/1 labels of dtype bool, uint8, int8, int32 or int64, got dtype {a.dtype}{hint}"
+            f"{name}: expected 0/1 labels of dtype bool, uint8, int8, int32, int64 or float, got dtype {a.dtype}{hint}"
         )
     _check_ndim(a, name)
     return a
@@ -83,12 +140,27 @@ def check_targets_and_scores(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.
     return y, s, one_label
 
 
-def check_thresholds(thresholds: Any, n_labels: int, one_label: bool) -> tuple[np.ndarray, bool]:
+def _is_weak_scalar(value: Any) -> bool:
+    """Return whether ``value`` is a Python int or float (not a NumPy scalar), which NumPy 2 compares in the array's dtype."""
+    return isinstance(value, (int, float)) and not isinstance(value, (bool, np.generic))
+
+
+def check_thresholds(thresholds: Any, n_labels: int, one_label: bool, score_dtype: np.dtype) -> tuple[np.ndarray, bool]:
     """Return thresholds as a C-contiguous float64 array of shape (T, n_labels) and whether it is a batch.
 
     Accepted: a scalar; a per-label vector (L,); a batch (T, L), or (T, 1) shared by all labels.
     For one-label input (1-D y_score), a vector (T,) is a batch of T thresholds.
+
+    Comparison rule, NumPy's: a threshold given as a Python int or float is first rounded to the
+    scores' dtype (``float32_scores >= 0.7`` compares with ``float32(0.7)``), while NumPy scalars
+    and arrays compare exactly. So ``y_score >= thresholds`` means here what it means in NumPy.
     """
+    if _is_weak_scalar(thresholds):
+        try:
+            with np.errstate(over="ignore"):
+                thresholds = np.asarray(float(thresholds), dtype=score_dtype)
+        except OverflowError:
+            raise ValueError(f"thresholds: expected a number within float64's range, got {thresholds!r}") from None
     t = _as_array(thresholds, "thresholds") if not isinstance(thresholds, numbers.Real) else np.asarray(thresholds)
     if t.dtype.kind not in "iuf":
         raise TypeError(f"thresholds: expected real numbers, got dtype {t.dtype}")
@@ -113,13 +185,20 @@ def check_thresholds(thresholds: Any, n_labels: int, one_label: bool) -> tuple[n
     raise ValueError(f"thresholds: expected a scalar, shape ({L},), (T, {L}) or (T, 1), got shape {t.shape}")
 
 
+MAX_BETA = 1e100  # (1 + beta²) * count stays far inside float64's range
+
+
 def check_beta(beta: Any) -> float:
-    """Return ``beta`` as a float after checking it is a finite number > 0."""
+    """Return ``beta`` as a float after checking it is a number in (0, MAX_BETA].
+
+    Larger beta would overflow the ``(1 + beta²)`` factor of F-beta (1e155² is inf), giving NaN;
+    at 1e100 F-beta already equals recall to double precision.
+    """
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
         raise TypeError(f"beta: expected a positive real number, got {type(beta).__name__}")
     b = float(beta)
-    if not (np.isfinite(b) and b > 0):
-        raise ValueError(f"beta: expected a finite number > 0, got {beta!r}")
+    if not (np.isfinite(b) and 0 < b <= MAX_BETA):
+        raise ValueError(f"beta: expected a finite number > 0 and <= {MAX_BETA:g}, got {beta!r}")
     return b
 
 
@@ -201,11 +280,20 @@ def check_n_threads(n_threads: Any) -> int:
     return int(n_threads)
 
 
-def raise_for_flags(flags: dict[str, bool]) -> None:
+class KernelFlags(Protocol):
+    """What a kernel found during its pass over the data (``f1tune._core.InputFlags``)."""
+
+    @property
+    def bad_label(self) -> bool: ...
+    @property
+    def bad_score(self) -> bool: ...
+
+
+def raise_for_flags(flags: KernelFlags) -> None:
     """Raise for the value problems a kernel found during its pass over the data."""
-    if flags["bad_label"]:
+    if flags.bad_label:
         raise ValueError("y_true: expected values in {0, 1}, found other values")
-    if flags["bad_score"]:
+    if flags.bad_score:
         raise ValueError("y_score: expected finite scores, found NaN or inf")
 
 

@@ -9,8 +9,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from f1tune import _core
-from f1tune._scoring import average_fbeta, samples_fbeta
+from f1tune import _native
+from f1tune._scoring import samples_fbeta, score_fbeta
 from f1tune._validation import (
     check_average,
     check_beta,
@@ -18,7 +18,6 @@ from f1tune._validation import (
     check_targets_and_scores,
     check_thresholds,
     check_zero_division,
-    raise_for_flags,
 )
 
 
@@ -29,19 +28,6 @@ class Confusion(NamedTuple):
     fp: np.ndarray
     fn: np.ndarray
     tn: np.ndarray
-
-
-def label_counts(
-    y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, batched: bool, n_threads: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Core call on validated 2-D input: (tp, pp, pos), tp and pp of shape (T, L), pos of shape (L,)."""
-    if batched:
-        tp, pp, pos, flags = _core.count_batch(y, s, thresholds, n_threads)
-    else:
-        tp, pp, pos, flags = _core.count(y, s, thresholds[0], n_threads)
-        tp, pp = tp[None], pp[None]
-    raise_for_flags(flags)
-    return tp, pp, pos
 
 
 def _squeeze(a: np.ndarray, batched: bool, one_label: bool) -> Any:
@@ -84,12 +70,9 @@ def confusion(y_true: Any, y_score: Any, thresholds: Any = 0.5, *, n_threads: in
     Confusion(tp=array([1, 1]), fp=array([1, 0]), fn=array([1, 1]), tn=array([0, 1]))
     """
     y, s, one_label = check_targets_and_scores(y_true, y_score)
-    thr, batched = check_thresholds(thresholds, s.shape[1], one_label)
-    tp, pp, pos = label_counts(y, s, thr, batched, check_n_threads(n_threads))
-    fp = pp - tp
-    fn = pos - tp
-    tn = s.shape[0] - pos - fp
-    return Confusion(*(_squeeze(a, batched, one_label) for a in (tp, fp, fn, tn)))
+    thr, batched = check_thresholds(thresholds, s.shape[1], one_label, s.dtype)
+    c = _native.count(y, s, thr, batched, check_n_threads(n_threads))
+    return Confusion(*(_squeeze(a, batched, one_label) for a in (c.tp, c.fp, c.fn, c.tn)))
 
 
 def fbeta_score(
@@ -146,14 +129,13 @@ def fbeta_score(
     zd, warn = check_zero_division(zero_division)
     nt = check_n_threads(n_threads)
     y, s, one_label = check_targets_and_scores(y_true, y_score)
-    thr, batched = check_thresholds(thresholds, s.shape[1], one_label)
+    thr, batched = check_thresholds(thresholds, s.shape[1], one_label, s.dtype)
     if avg == "samples":
-        fsum, n_undefined, flags = _core.sample_fbeta_sums(y, s, thr, b, nt)
-        raise_for_flags(flags)
-        f = samples_fbeta(fsum, n_undefined, s.shape[0], zd, warn)
+        sums = _native.sample_fbeta_sums(y, s, thr, b, nt)
+        f = samples_fbeta(sums.fbeta_sum, sums.n_undefined, s.shape[0], zd, warn)
     else:
-        tp, pp, pos = label_counts(y, s, thr, batched, nt)
-        f = average_fbeta(tp, pp, pos, beta=b, average=avg, zero_division=zd, warn=warn)
+        c = _native.count(y, s, thr, batched, nt)
+        f = score_fbeta(c.tp, c.pp, c.pos, beta=b, average=avg, zero_division=zd, warn=warn).score
     if avg is None:
         f = _squeeze(f, batched, one_label)
         return float(f) if np.ndim(f) == 0 else f

@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from f1tune import _core
-from f1tune._scoring import average_fbeta, per_label_fbeta
+from f1tune import _native
+from f1tune._scoring import per_label_fbeta, score_fbeta
 from f1tune._threshold_result import ThresholdResult
 from f1tune._validation import (
     check_average,
@@ -26,12 +26,9 @@ from f1tune._validation import (
     check_n_threads,
     check_targets_and_scores,
     check_zero_division,
-    raise_for_flags,
 )
 
 TUNE_AVERAGES = ("macro", "weighted", None, "micro", "global")
-
-_MODES = {"micro": "micro", "global": "global"}
 
 
 def tune_thresholds(
@@ -98,23 +95,23 @@ def tune_thresholds(
     zd, warn = check_zero_division(zero_division)
     nt = check_n_threads(n_threads)
     y, s, _ = check_targets_and_scores(y_true, y_score)
-    thr, tp, pp, pos, flags, _ = _core.tune(y, s, _MODES.get(avg, "label"), b, zd, nt)
-    raise_for_flags(flags)
+    tuned = _native.tune(y, s, avg, b, zd, nt)
+    c = tuned.counts
     score_avg = "micro" if avg in ("micro", "global") else avg
-    score = average_fbeta(tp[None], pp[None], pos, beta=b, average=score_avg, zero_division=zd, warn=warn)[0]
-    fbeta, _ = per_label_fbeta(tp, pp, pos, b, zd)
-    fp = pp - tp
+    f = score_fbeta(c.tp, c.pp, c.pos, beta=b, average=score_avg, zero_division=zd, warn=warn, per_label=True)
+    assert f.per_label is not None  # asked for with per_label=True
     return ThresholdResult(
-        thresholds=thr,
-        score=float(score) if np.ndim(score) == 0 else score,
+        thresholds=tuned.thresholds,
+        # average=None: the score is the per-label F-beta; a copy, so that score and fbeta never alias.
+        score=float(f.score) if np.ndim(f.score) == 0 else np.array(f.score),
         average=avg,
         beta=b,
         zero_division=zd,
-        tp=tp,
-        fp=fp,
-        fn=pos - tp,
-        tn=s.shape[0] - pos - fp,
-        fbeta=fbeta,
+        tp=c.tp,
+        fp=c.fp,
+        fn=c.fn,
+        tn=c.tn,
+        fbeta=f.per_label,
     )
 
 
@@ -161,11 +158,11 @@ def fbeta_curve(y_true: Any, y_score: Any, *, beta: float = 1.0) -> FbetaCurve:
     y, s, _ = check_targets_and_scores(y_true, y_score)
     if s.shape[1] != 1:
         raise ValueError(f"y_score: expected one label, shape (n_samples,) or (n_samples, 1), got shape {s.shape}")
-    thr, tp, pp, P, flags = _core.fbeta_curve(y, s)
-    raise_for_flags(flags)
+    c = _native.label_curve(y, s)
+    tp, pp, P = c.tp, c.pp, c.pos
     tpf = tp.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = np.where(pp > 0, tpf / pp, 1.0)
         recall = tpf / P if P > 0 else np.zeros_like(tpf)
     fbeta, _ = per_label_fbeta(tp, pp, np.full_like(tp, P), b, 0.0)
-    return FbetaCurve(thresholds=thr, fbeta=fbeta, precision=precision, recall=recall)
+    return FbetaCurve(thresholds=c.thresholds, fbeta=fbeta, precision=precision, recall=recall)

@@ -1,4 +1,4 @@
-// Exact micro F-beta optimum over per-label thresholds, by Dinkelbach's iteration.
+// Exact micro F-beta optimum over per-label thresholds (average "micro"), by Dinkelbach's iteration.
 //
 // Micro F-beta >= lambda iff sum_l [(1+b²-lambda)·tp_l - lambda·fp_l] >= lambda·b²·P, so for a
 // fixed lambda each label maximizes a linear objective on its own; setting lambda to the micro
@@ -11,7 +11,12 @@
 
 #include <vector>
 
-#include "f1tune/sweep.hpp"
+#include "f1tune/gather.hpp"
+#include "f1tune/histogram.hpp"
+#include "f1tune/parallel.hpp"
+#include "f1tune/refine.hpp"
+#include "f1tune/tune_common.hpp"
+#include "f1tune/tune_per_label.hpp"
 
 namespace f1tune {
 
@@ -24,9 +29,12 @@ inline double micro_value(count_t tp, count_t pp, double beta2, double P) {
 
 inline LinearObjective linear_at(double lambda, double beta2) { return {1.0 + beta2 - lambda, lambda}; }
 
-// Dinkelbach on the histograms alone: each label picks its best edge, or with `corners` also the
+// Dinkelbach on the histograms alone: each label picks its best edge, or with Corners also the
 // all-positives-first corner of any bucket (an optimistic point). Returns the converged lambda.
-inline double histogram_dinkelbach(const Histograms& h, index_t L, double beta2, double P, bool corners) {
+// (Corners is a template parameter so that each variant's inner loop is compiled without the test;
+// inlined, as GCC chose to before, it costs ~14% fewer instructions on 5000 labels.)
+template <bool Corners>
+F1TUNE_ALWAYS_INLINE double histogram_dinkelbach(const Histograms& h, index_t L, double beta2, double P) {
     double lambda = 0.0;
     for (int it = 0; it < 100; ++it) {
         const LinearObjective obj = linear_at(lambda, beta2);
@@ -38,7 +46,7 @@ inline double histogram_dinkelbach(const Histograms& h, index_t L, double beta2,
             double best = obj(0, 0);
             for (index_t b = kTopBuckets - 1; b >= 0; --b) {
                 if (tot[b] == 0) continue;
-                if (corners && obj(tp + pos[b], pp + pos[b]) > best) {
+                if (Corners && obj(tp + pos[b], pp + pos[b]) > best) {
                     best = obj(tp + pos[b], pp + pos[b]);
                     btp = tp + pos[b];
                     bpp = pp + pos[b];
@@ -85,8 +93,8 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
         return o.for_label(out.pos[u], s.rows - out.pos[u]);
     };
 
-    const double lo = detail::histogram_dinkelbach(h, L, beta2, Pd, false);
-    const double hi = std::max(lo, detail::histogram_dinkelbach(h, L, beta2, Pd, true));
+    const double lo = detail::histogram_dinkelbach<false>(h, L, beta2, Pd);
+    const double hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, Pd));
     std::vector<BucketRange> have(static_cast<std::size_t>(L));
     for (int k = 0; k <= 8; ++k) {
         const LinearObjective obj = detail::linear_at(lo + (hi - lo) * k / 8.0, beta2);
@@ -154,14 +162,8 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
         if (!(value > lambda)) break;
         lambda = value;
     }
-    out.thresholds.resize(static_cast<std::size_t>(L));
-    out.tp.resize(static_cast<std::size_t>(L));
-    out.pp.resize(static_cast<std::size_t>(L));
-    for (std::size_t u = 0; u < best_cuts.size(); ++u) {
-        out.thresholds[u] = place_threshold<S>(best_cuts[u]);
-        out.tp[u] = best_cuts[u].tp;
-        out.pp[u] = best_cuts[u].pp;
-    }
+    out.resize_cuts(L);
+    for (std::size_t u = 0; u < best_cuts.size(); ++u) record_cut<S>(out, u, best_cuts[u]);
     return out;
 }
 

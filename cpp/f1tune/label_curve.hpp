@@ -33,8 +33,7 @@ Curve label_curve(const StridedMatrix<Y>& y, const StridedMatrix<S>& s) {
         bad_score |= is_bad_score(x) ? 1u : 0u;
         v[static_cast<std::size_t>(r)] = {to_key(x), static_cast<std::uint8_t>(static_cast<index_t>(lab) & 1)};
     }
-    c.flags.bad_label = bad_label != 0;
-    c.flags.bad_score = bad_score != 0;
+    c.flags.add(bad_label, bad_score);
     if (c.flags.bad_label || c.flags.bad_score || n == 0) return c;
     std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     c.thresholds.push_back(threshold_above(from_key<S>(v[0].first)));
