@@ -161,7 +161,8 @@ def read(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any], dict[str, A
         if not zipfile.is_zipfile(path):
             raise StretcherFileError(path, "not a zip archive, expected an .npz archive")
         _check_entry_sizes(path)
-        with np.load(path, allow_pickle=False) as npz:
+        # Our own handle: np.load(path) leaks its handle when NpzFile rejects a truncated archive.
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as npz:
             files = set(npz.files)
             if "f1tune_format" not in files or str(npz["f1tune_format"]) != FORMAT_MARKER:
                 raise StretcherFileError(path, "no f1tune format marker")
