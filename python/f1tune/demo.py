@@ -82,7 +82,7 @@ def run_demo(
     call), the exact best global threshold, exact per-label macro-optimal and micro-optimal
     thresholds (:func:`f1tune.tune_thresholds`), and the default :class:`f1tune.Stretcher`
     trained with BCE and with soft-F1, each thresholded at 0.5 and at the single threshold
-    tuned on its validation split (``tune_threshold=True``; one fit gives both rows). Thresholds
+    tuned on its held-out (cross-fitted) outputs (``tune_threshold=True``: one shared threshold; one fit gives both rows). Thresholds
     are always chosen on the training rows (the article searched its grid on the test rows).
 
     Parameters
@@ -150,7 +150,7 @@ def run_demo(
         )
         rows.append(
             DemoRow(
-                f"Stretcher, {name}, threshold tuned on validation",
+                f"Stretcher, {name}, one threshold tuned on held-out outputs",
                 f"{st.threshold_:.3f}",
                 *_scores(data.y_test, p, st.threshold_),
                 st.fit_time_,
