@@ -21,10 +21,10 @@ def result(n_bootstrap=0):
 
 
 @pytest.mark.parametrize("n_bootstrap", [0, 5])
-def test_version_2_round_trip(tmp_path, n_bootstrap):
+def test_version_3_round_trip(tmp_path, n_bootstrap):
     res, s = result(n_bootstrap)
     d = json.loads(res.to_json())
-    assert d["version"] == 2 and d["n_bootstrap"] == n_bootstrap
+    assert d["version"] == 3 and d["upper_bound"] is None and d["n_bootstrap"] == n_bootstrap
     res.save(tmp_path / "r.json")
     back = ThresholdResult.load(tmp_path / "r.json")
     np.testing.assert_array_equal(back.thresholds, res.thresholds)
@@ -40,7 +40,7 @@ def test_version_1_files_are_still_read():
     res, s = result()
     d = json.loads(res.to_json())
     d["version"] = 1
-    del d["n_bootstrap"], d["threshold_std"]
+    del d["n_bootstrap"], d["threshold_std"], d["upper_bound"]
     back = ThresholdResult.from_json(json.dumps(d))
     np.testing.assert_array_equal(back.thresholds, res.thresholds)
     assert back.n_bootstrap == 0 and back.threshold_std is None
@@ -105,7 +105,7 @@ def test_global_thresholds_must_be_shared():
         ThresholdResult.from_json(json.dumps(d))
 
 
-@pytest.mark.parametrize("version", [True, 1.0, "2", 3, None])
+@pytest.mark.parametrize("version", [True, 1.0, "2", 4, None])
 def test_bad_versions(version):
     with pytest.raises(ValueError, match="version"):
         ThresholdResult.from_json(edit(version=version))
@@ -131,3 +131,32 @@ def test_hostile_files(tmp_path):
         ThresholdResult.from_json(edit(beta=1.0).replace('"beta": 1.0', '"beta": NaN'))
     with pytest.raises(ValueError, match="format field"):
         ThresholdResult.from_json("[1, 2]")
+
+
+def test_version_2_files_are_still_read():
+    res, s = result()
+    d = json.loads(res.to_json())
+    d["version"] = 2
+    del d["upper_bound"]
+    back = ThresholdResult.from_json(json.dumps(d))
+    np.testing.assert_array_equal(back.thresholds, res.thresholds)
+    assert back.upper_bound is None
+    d["upper_bound"] = None
+    with pytest.raises(ValueError, match="upper_bound"):
+        ThresholdResult.from_json(json.dumps(d))  # a field version 2 does not have
+
+
+@pytest.mark.parametrize("bad", ["x", [0.5], -0.1, 1.5, 0.0])
+def test_upper_bound_is_validated(bad):
+    res, _ = result()
+    d = json.loads(res.to_json())
+    d["upper_bound"] = bad  # 0.0 lies below the score
+    with pytest.raises(ValueError, match="upper_bound"):
+        ThresholdResult.from_json(json.dumps(d))
+
+
+def test_upper_bound_round_trip():
+    res, _ = result()
+    d = json.loads(res.to_json())
+    d["upper_bound"] = min(1.0, d["score"] + 0.01)
+    assert ThresholdResult.from_json(json.dumps(d)).upper_bound == d["upper_bound"]

@@ -114,5 +114,6 @@ void register_results(py::module_& m);
 void register_counting(py::module_& m);
 void register_tune(py::module_& m);
 void register_curve(py::module_& m);
+void register_tuner(py::module_& m);
 
 }  // namespace f1tune::bindings

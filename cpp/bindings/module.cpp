@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
     f1tune::bindings::register_counting(m);
     f1tune::bindings::register_tune(m);
     f1tune::bindings::register_curve(m);
+    f1tune::bindings::register_tuner(m);
 }

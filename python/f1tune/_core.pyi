@@ -1,5 +1,7 @@
 """Type stubs for the compiled module f1tune._core (cpp/bindings/). Called only by f1tune._native."""
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -85,3 +87,35 @@ def tune_global(
     y_true: _Labels, y_score: _Scores, beta: float, zero_division: float, n_threads: int = 0
 ) -> TuneResult: ...
 def label_curve(y_true: _Labels, y_score: _Scores) -> Curve: ...
+def tuner_histograms(
+    y_true: _Labels, y_score: _Scores, lo: float, hi: float, bins: int, n_threads: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, InputFlags]: ...
+def tuner_plan(pos: np.ndarray, tot: np.ndarray, kind: int, beta: float, zero_division: float) -> np.ndarray: ...
+def tuner_gather(
+    y_true: _Labels, y_score: _Scores, lo: float, hi: float, bins: int, ranges: np.ndarray, n_threads: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, InputFlags]: ...
+def tuner_finish(
+    pos: np.ndarray,
+    tot: np.ndarray,
+    lo: float,
+    hi: float,
+    kind: int,
+    beta: float,
+    zero_division: float,
+    have: np.ndarray,
+    keys: np.ndarray,
+    ys: np.ndarray,
+    offsets: np.ndarray,
+) -> tuple[Any, ...]: ...
+def tuner_bounded(
+    pos: np.ndarray,
+    tot: np.ndarray,
+    lo: float,
+    hi: float,
+    is_double: bool,
+    min_score: np.ndarray,
+    max_score: np.ndarray,
+    kind: int,
+    beta: float,
+    zero_division: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...

@@ -10,7 +10,7 @@ here, in :class:`Counts`, and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -120,3 +120,55 @@ def tune(y: np.ndarray, s: np.ndarray, average: str | None, beta: float, zero_di
 def label_curve(y: np.ndarray, s: np.ndarray) -> _core.Curve:
     """Column 0's counts at every distinct cut: ``thresholds``, ``tp``, ``pp`` (decreasing thresholds), ``pos``."""
     return _checked(_core.label_curve(y, s))
+
+
+def tuner_histograms(
+    y: np.ndarray, s: np.ndarray, score_range: tuple[float, float], bins: int, n_threads: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One batch's per-label histograms under a fixed map: pos, tot (L, bins), min and max score (L,)."""
+    pos, tot, lo, hi, flags = _core.tuner_histograms(y, s, score_range[0], score_range[1], bins, n_threads or 0)
+    raise_for_flags(flags)
+    return pos, tot, lo, hi
+
+
+def tuner_plan(pos: np.ndarray, tot: np.ndarray, kind: int, beta: float, zero_division: float) -> np.ndarray:
+    """Candidate bucket ranges (L, 2) for an objective (kind 0 per label, 1 micro, 2 global)."""
+    return _core.tuner_plan(pos, tot, kind, beta, zero_division)
+
+
+def tuner_gather(
+    y: np.ndarray, s: np.ndarray, score_range: tuple[float, float], bins: int, ranges: np.ndarray, n_threads: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One shard's elements in the ranges: keys, labels, per-label offsets."""
+    keys, ys, offsets, flags = _core.tuner_gather(y, s, score_range[0], score_range[1], bins, ranges, n_threads or 0)
+    raise_for_flags(flags)
+    return keys, ys, offsets
+
+
+def tuner_finish(
+    pos: np.ndarray,
+    tot: np.ndarray,
+    score_range: tuple[float, float],
+    kind: int,
+    beta: float,
+    zero_division: float,
+    have: np.ndarray,
+    gathered: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[Any, ...]:
+    """(True, thresholds, tp, pp, pos), or (False, ranges) when micro needs more buckets."""
+    return _core.tuner_finish(pos, tot, score_range[0], score_range[1], kind, beta, zero_division, have, *gathered)
+
+
+def tuner_bounded(
+    pos: np.ndarray,
+    tot: np.ndarray,
+    score_range: tuple[float, float],
+    is_double: bool,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    kind: int,
+    beta: float,
+    zero_division: float,
+) -> tuple[np.ndarray, ...]:
+    """Edge thresholds, tp, pp, pos and certified upper bounds (L per label, or 1)."""
+    return _core.tuner_bounded(pos, tot, score_range[0], score_range[1], is_double, lo, hi, kind, beta, zero_division)

@@ -13,8 +13,8 @@ import numpy as np
 from f1tune._validation import check_finite_scores, check_y_score
 
 _FORMAT = "f1tune.ThresholdResult"
-_VERSION = 2
-_READABLE_VERSIONS = (1, 2)
+_VERSION = 3
+_READABLE_VERSIONS = (1, 2, 3)
 # The averages tune_thresholds accepts (defined here too: thresholds.py imports this module).
 _AVERAGES = ("macro", "weighted", None, "micro", "global")
 _COUNTS = ("tp", "fp", "fn", "tn")
@@ -56,6 +56,10 @@ class ThresholdResult:
     threshold_std : ndarray of shape (n_labels,) or None, default=None
         With ``n_bootstrap > 0``: the standard deviation, over the resamples, of each label's
         exact threshold (in score units); a measure of how well the data pins the threshold.
+    upper_bound : float, ndarray of shape (n_labels,) or None, default=None
+        From bounded-memory tuning (:class:`f1tune.ThresholdTuner` with ``exact=False``): a
+        certified upper bound on the exact optimum of the data seen, under ``average`` (per label
+        for ``average=None``); ``score <= optimum <= upper_bound``. None for exact results.
     """
 
     thresholds: np.ndarray
@@ -70,6 +74,7 @@ class ThresholdResult:
     fbeta: np.ndarray
     n_bootstrap: int = 0
     threshold_std: np.ndarray | None = None
+    upper_bound: float | np.ndarray | None = None
 
     @property
     def n_labels(self) -> int:
@@ -124,12 +129,13 @@ class ThresholdResult:
             "fbeta": [_enc(v) for v in self.fbeta],
             "n_bootstrap": int(self.n_bootstrap),
             "threshold_std": None if self.threshold_std is None else [_enc(v) for v in self.threshold_std],
+            "upper_bound": _enc_upper(self.upper_bound),
         }
         return d
 
     @classmethod
     def from_dict(cls, d: Any) -> ThresholdResult:
-        """Inverse of :meth:`to_dict`; reads versions 1 and 2 and raises ``ValueError`` on anything else.
+        """Inverse of :meth:`to_dict`; reads versions 1, 2 and 3 and raises ``ValueError`` on anything else.
 
         Every field is checked against the format (types, lengths, ranges and the consistency of
         the counts); the error names the field.
@@ -177,7 +183,7 @@ class ThresholdResult:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ThresholdResult:
-        """Read a file written by :meth:`save` (format versions 1 and 2)."""
+        """Read a file written by :meth:`save` (format versions 1, 2 and 3)."""
         with open(path, "rb") as f:
             return cls.from_json(f.read())
 
@@ -246,10 +252,12 @@ def _parse(d: Any) -> dict[str, Any]:
         raise ValueError(f"expected a saved {_FORMAT} (format field {_FORMAT!r}), got {got!r}")
     version = d.get("version")
     if isinstance(version, bool) or version not in _READABLE_VERSIONS:
-        raise ValueError(f"expected {_FORMAT} version 1 or 2, got version {version!r}")
+        raise ValueError(f"expected {_FORMAT} version 1, 2 or 3, got version {version!r}")
     fields = {"format", "version", "average", "beta", "zero_division", "score", "thresholds", "fbeta", *_COUNTS}
     if version >= 2:
         fields |= {"n_bootstrap", "threshold_std"}
+    if version >= 3:
+        fields |= {"upper_bound"}
     missing = sorted(fields - d.keys())
     if missing:
         raise ValueError(f"malformed {_FORMAT}: missing field(s) {', '.join(map(repr, missing))}")
@@ -306,7 +314,9 @@ def _parse(d: Any) -> dict[str, Any]:
             raise _malformed(
                 "threshold_std", "a list exactly when n_bootstrap > 0 (null otherwise)", d["threshold_std"]
             )
+    upper_bound = _parse_upper(d, average, score, L) if version >= 3 else None
     return {
+        "upper_bound": upper_bound,
         "thresholds": thresholds,
         "score": score,
         "average": average,
@@ -317,3 +327,29 @@ def _parse(d: Any) -> dict[str, Any]:
         "threshold_std": threshold_std,
         **counts,
     }
+
+
+def _enc_upper(u: float | np.ndarray | None) -> Any:
+    """upper_bound for JSON: null, a number, or a list (average=None)."""
+    if u is None:
+        return None
+    return [_enc(v) for v in np.ravel(u)] if np.ndim(u) else _enc(float(u))
+
+
+def _parse_upper(d: dict[str, Any], average: str | None, score: float | np.ndarray, L: int) -> Any:
+    """Check upper_bound: null, or like score (a list of L for average=None) in [0, 1] and >= score."""
+    raw = d["upper_bound"]
+    if raw is None:
+        return None
+    if average is None:
+        upper: Any = _float_list(d, "upper_bound", L)
+        _check_unit_interval(upper, "upper_bound")
+    else:
+        if isinstance(raw, list):
+            raise _malformed("upper_bound", "a number or null", raw)
+        upper = _dec_float(raw, "upper_bound")
+        _check_unit_interval(np.array([upper]), "upper_bound")
+    both = ~(np.isnan(np.asarray(upper, dtype=float)) | np.isnan(np.asarray(score, dtype=float)))
+    if (np.asarray(upper, dtype=float)[both] < np.asarray(score, dtype=float)[both]).any():
+        raise _malformed("upper_bound", "a bound >= score", raw)
+    return upper

@@ -1,0 +1,275 @@
+"""ThresholdTuner: a mergeable tuning state fed batch by batch, tuned exactly or within a certified bound.
+
+Histograms use ``bins`` buckets linear over ``score_range`` (clamped at both ends), fixed at
+construction and stored in the state, so that states built from any batches, shards or processes
+line up and merging is a sum. ``exact=True`` also keeps a copy of every batch (callers reuse
+buffers) and tunes through the two steps of :mod:`f1tune._tuner_steps`: the result equals
+:func:`f1tune.tune_thresholds` on the concatenated batches exactly. ``exact=False`` keeps the
+histograms only (memory independent of the rows) and returns thresholds at bucket edges with a
+certified ``upper_bound`` on the exact optimum.
+
+Score dtype: fixed by the first batch (or ``dtype=``). float32 batches for a float64 state are
+converted (exactly, as ``np.concatenate`` would); float64 batches for a float32 state are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from f1tune import _native
+from f1tune._scoring import score_fbeta
+from f1tune._threshold_result import ThresholdResult
+from f1tune._tuner_batch import check_batch
+from f1tune._tuner_steps import CandidateGather, CandidateRanges
+from f1tune._validation import check_average, check_beta, check_bool, check_n_threads, check_zero_division
+
+_AVERAGES = ("macro", "weighted", None, "micro", "global")
+_KIND = {"micro": 1, "global": 2}  # every other average tunes each label on its own (kind 0)
+_DEFAULT_BINS = 2048  # the one-shot engine's bucket count: its histogram pass is reused as is
+
+
+class ThresholdTuner:
+    """Mergeable F-beta threshold tuning state.
+
+    Parameters
+    ----------
+    n_labels : int
+        Number of label columns of every batch.
+    exact : bool, default=True
+        True: keep a copy of each batch; :meth:`tune` equals one-shot tuning of the concatenation.
+        False: keep per-label histograms only; :meth:`tune` returns bucket-edge thresholds and a
+        certified ``upper_bound``.
+    bins : int, default=2048
+        Histogram buckets per label (the bounded mode's resolution; >= 2).
+    score_range : (float, float), default=(0.0, 1.0)
+        Span the buckets cover; scores outside land in the end buckets (exact mode stays exact,
+        bounded mode's bound stays valid but looser there).
+    dtype : {None, numpy.float32, numpy.float64}, default=None
+        Score dtype; None takes the first batch's.
+    n_threads : int, optional
+        Worker threads of the core; default all cores.
+
+    Examples
+    --------
+    >>> import numpy as np, f1tune
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.random((1000, 3)) < 0.3
+    >>> s = np.clip(y + rng.normal(0, 0.5, y.shape), 0, 1)
+    >>> tuner = f1tune.ThresholdTuner(3)
+    >>> for rows in np.array_split(np.arange(1000), 4):
+    ...     _ = tuner.update(y[rows], s[rows])
+    >>> res = tuner.tune(average="micro")
+    >>> bool((res.thresholds == f1tune.tune_thresholds(y, s, average="micro").thresholds).all())
+    True
+    """
+
+    def __init__(
+        self,
+        n_labels: int,
+        *,
+        exact: bool = True,
+        bins: int = _DEFAULT_BINS,
+        score_range: tuple[float, float] = (0.0, 1.0),
+        dtype: Any = None,
+        n_threads: int | None = None,
+    ) -> None:
+        if isinstance(n_labels, bool) or not isinstance(n_labels, (int, np.integer)) or n_labels < 1:
+            raise ValueError(f"n_labels: expected an integer >= 1, got {n_labels!r}")
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 2**24:
+            raise ValueError(f"bins: expected an integer in [2, 2**24], got {bins!r}")
+        try:
+            lo, hi = (float(v) for v in score_range)
+        except (TypeError, ValueError):
+            raise ValueError(f"score_range: expected two numbers (lo, hi), got {score_range!r}") from None
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi and abs(lo) < 3e38 and abs(hi) < 3e38):
+            raise ValueError(f"score_range: expected finite lo < hi within float32's range, got {score_range!r}")
+        if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
+            raise TypeError(f"dtype: expected None, float32 or float64, got {dtype!r}")
+        self.n_labels = int(n_labels)
+        self.exact = check_bool(exact, "exact")
+        self.bins = int(bins)
+        self.score_range = (lo, hi)
+        self.dtype: np.dtype | None = None if dtype is None else np.dtype(dtype)
+        self.n_threads = check_n_threads(n_threads) or None
+        L = self.n_labels
+        self._pos = np.zeros((L, self.bins), np.int64)
+        self._tot = np.zeros((L, self.bins), np.int64)
+        self._min = np.full(L, np.inf)
+        self._max = np.full(L, -np.inf)
+        self._batches: list[tuple[np.ndarray, np.ndarray]] = []
+
+    # ----------------------------------------------------------------------------- state
+    @property
+    def n_samples(self) -> int:
+        """Rows seen so far."""
+        return int(self._tot[0].sum())
+
+    def settings(self) -> tuple[Any, ...]:
+        """What two states must share to be merged."""
+        return (self.n_labels, self.exact, self.bins, self.score_range)
+
+    def update(self, y_true: Any, y_score: Any) -> ThresholdTuner:
+        """Add a batch (any number of rows); on any error the state is unchanged. Returns self."""
+        y, s = check_batch(y_true, y_score, self.n_labels, self.dtype)
+        pos, tot, lo, hi = _native.tuner_histograms(y, s, self.score_range, self.bins, self.n_threads)
+        # Every check passed: only now does the state change.
+        if self.exact:
+            self._batches.append((np.array(y, dtype=np.uint8, order="C"), np.array(s, order="C")))
+        self.dtype = s.dtype
+        self._add(pos, tot, lo, hi)
+        return self
+
+    def _add(self, pos: np.ndarray, tot: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        self._pos += pos
+        self._tot += tot
+        np.minimum(self._min, lo, out=self._min)
+        np.maximum(self._max, hi, out=self._max)
+
+    def merge(self, other: ThresholdTuner) -> ThresholdTuner:
+        """Add another state (same n_labels, exact, bins, score_range, dtype) into this one. Returns self."""
+        if not isinstance(other, ThresholdTuner):
+            raise TypeError(f"other: expected a ThresholdTuner, got {type(other).__name__}")
+        if other.settings() != self.settings():
+            raise ValueError(
+                "other: expected a tuner with the same (n_labels, exact, bins, score_range) "
+                f"{self.settings()}, got {other.settings()}"
+            )
+        if self.dtype is not None and other.dtype is not None and self.dtype != other.dtype:
+            raise TypeError(f"other: expected {self.dtype.name} scores, got a {other.dtype.name} tuner")
+        if other is self:
+            other = ThresholdTuner.from_bytes(self.to_bytes())
+        self._batches.extend(other._batches)
+        self.dtype = self.dtype or other.dtype
+        self._add(other._pos, other._tot, other._min, other._max)
+        return self
+
+    # ----------------------------------------------------------------------------- tuning
+    def _objective(self, average: Any, beta: Any, zero_division: Any) -> tuple[Any, float, float, bool]:
+        avg = check_average(average, _AVERAGES)
+        b = check_beta(beta)
+        zd, warn = check_zero_division(zero_division)
+        if self.n_samples == 0:
+            raise ValueError("ThresholdTuner: no data yet (call update first)")
+        return avg, b, zd, warn
+
+    def candidate_ranges(
+        self, *, average: str | None = "macro", beta: float = 1.0, zero_division: Any = 0.0
+    ) -> CandidateRanges:
+        """Step one of exact tuning: the per-label bucket ranges the histograms imply for an objective."""
+        avg, b, zd, _ = self._objective(average, beta, zero_division)
+        ranges = _native.tuner_plan(self._pos, self._tot, _KIND.get(avg, 0), b, zd)  # type: ignore[arg-type]
+        return self._ranges(ranges, (avg, b, zd))
+
+    def _ranges(self, ranges: np.ndarray, objective: tuple[Any, float, float]) -> CandidateRanges:
+        assert self.dtype is not None  # set by the first batch
+        return CandidateRanges(ranges, self.score_range, self.bins, self.dtype, objective)
+
+    def finish(self, gathered: CandidateGather) -> ThresholdResult | CandidateRanges:
+        """Step two: exact thresholds from the merged gather, or more ranges to gather (micro)."""
+        return self._finish(gathered, None)
+
+    def _finish(self, gathered: CandidateGather, zero_division: Any) -> ThresholdResult | CandidateRanges:
+        if not isinstance(gathered, CandidateGather):
+            raise TypeError(f"gathered: expected a CandidateGather, got {type(gathered).__name__}")
+        r = gathered.ranges
+        if (r.n_labels, r.score_range, r.bins, r.dtype) != (self.n_labels, self.score_range, self.bins, self.dtype):
+            raise ValueError("gathered: expected a gather for this tuner's ranges (n_labels, bins, score_range, dtype)")
+        avg, b, zd = r.objective
+        out = _native.tuner_finish(
+            self._pos, self._tot, self.score_range, _KIND.get(avg, 0), b, zd, r.ranges, gathered.flat()
+        )
+        if not out[0]:
+            return self._ranges(out[1], r.objective)
+        _, thresholds, tp, pp, pos = out
+        return self._result(thresholds, tp, pp, pos, avg, b, zd if zero_division is None else zero_division, None)
+
+    def tune(self, *, average: str | None = "macro", beta: float = 1.0, zero_division: Any = 0.0) -> ThresholdResult:
+        """Tune: exactly (exact=True) or at bucket edges with a certified ``upper_bound`` (exact=False)."""
+        avg, b, zd, _ = self._objective(average, beta, zero_division)
+        if not self.exact:
+            th, tp, pp, pos, upper = _native.tuner_bounded(
+                self._pos,
+                self._tot,
+                self.score_range,
+                self.dtype == np.float64,
+                self._min,
+                self._max,
+                _KIND.get(avg, 0),  # type: ignore[arg-type]
+                b,
+                zd,
+            )
+            return self._result(th, tp, pp, pos, avg, b, zero_division, upper)
+        step: ThresholdResult | CandidateRanges = self.candidate_ranges(
+            average=avg, beta=b, zero_division=zero_division
+        )
+        while isinstance(step, CandidateRanges):
+            ranges = step
+            gathered = CandidateGather(
+                ranges, [np.zeros(0, np.uint64)] * self.n_labels, [np.zeros(0, np.uint8)] * self.n_labels
+            )
+            for y, s in self._batches:
+                gathered.merge(ranges.gather(y, s, n_threads=self.n_threads))
+            step = self._finish(gathered, zero_division)
+        return step
+
+    def _result(
+        self,
+        thresholds: np.ndarray,
+        tp: np.ndarray,
+        pp: np.ndarray,
+        pos: np.ndarray,
+        avg: Any,
+        b: float,
+        zero_division: Any,
+        upper: np.ndarray | None,
+    ) -> ThresholdResult:
+        zd, warn = check_zero_division(zero_division)
+        n = self.n_samples
+        score_avg = "micro" if avg in ("micro", "global") else avg
+        f = score_fbeta(tp, pp, pos, beta=b, average=score_avg, zero_division=zd, warn=warn, per_label=True)
+        assert f.per_label is not None
+        score = float(f.score) if np.ndim(f.score) == 0 else np.array(f.score)
+        fp = pp - tp
+        return ThresholdResult(
+            thresholds=thresholds,
+            score=score,
+            average=avg,
+            beta=b,
+            zero_division=zd,
+            tp=tp,
+            fp=fp,
+            fn=pos - tp,
+            tn=n - pos - fp,
+            fbeta=f.per_label,
+            upper_bound=None if upper is None else _aggregate_upper(upper, f.per_label, pos, avg, score),
+        )
+
+    # ----------------------------------------------------------------------------- bytes
+    def to_bytes(self) -> bytes:
+        """The state as a versioned byte string (see :func:`f1tune._tuner_bytes.dump`); never pickle."""
+        from f1tune._tuner_bytes import dump
+
+        return dump(self)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ThresholdTuner:
+        """Rebuild a state written by :meth:`to_bytes`; every field is checked (ValueError naming it)."""
+        from f1tune._tuner_bytes import load
+
+        return load(cls, data)
+
+
+def _aggregate_upper(upper: np.ndarray, per_label: np.ndarray, pos: np.ndarray, avg: Any, score: Any) -> Any:
+    """Combine per-label bounds like the score; labels without positives are exact (their score)."""
+    if avg in ("micro", "global"):
+        return max(float(upper[0]), float(score))
+    u = np.where(pos > 0, upper, per_label)
+    if avg is None:
+        return np.where(np.isnan(u), u, np.maximum(u, per_label))
+    if avg == "weighted":
+        bound = float((u * pos).sum() / pos.sum()) if pos.sum() > 0 else float(score)
+    else:
+        bound = float(np.nanmean(u)) if not np.isnan(u).all() else float(score)
+    return bound if np.isnan(score) else max(bound, float(score))

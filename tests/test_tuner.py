@@ -1,0 +1,160 @@
+"""ThresholdTuner: exact mode equals one-shot tuning of the concatenation; bounded mode brackets the optimum."""
+
+import numpy as np
+import pytest
+
+from f1tune._tuner_steps import CandidateRanges
+from f1tune.thresholds import tune_thresholds
+from f1tune.tuner import ThresholdTuner
+
+AVERAGES = ["macro", "weighted", None, "micro", "global"]
+
+
+def data(seed, n=700, L=4, dtype=np.float64, ties=False):
+    rng = np.random.default_rng(seed)
+    y = (rng.random((n, L)) < rng.uniform(0.05, 0.5, L)).astype(np.uint8)
+    s = np.clip(y * 0.3 + rng.normal(0.4, 0.25, (n, L)), 0, 1)
+    if ties:
+        s = np.round(s, 2)
+    return y, s.astype(dtype)
+
+
+def batches(n, rng):
+    cuts = np.sort(rng.choice(np.arange(1, n), size=rng.integers(1, 6), replace=False))
+    return np.split(np.arange(n), cuts)
+
+
+def assert_same(a, b):
+    assert np.array_equal(a.thresholds.view(np.int64), b.thresholds.view(np.int64))
+    for k in ("tp", "fp", "fn", "tn"):
+        assert np.array_equal(getattr(a, k), getattr(b, k))
+    np.testing.assert_array_equal(a.score, b.score)
+
+
+@pytest.mark.parametrize("average", AVERAGES)
+@pytest.mark.parametrize("beta", [1.0, 0.5, 2.0])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_exact_equals_one_shot(average, beta, dtype):
+    for seed in range(3):
+        y, s = data(seed, dtype=dtype, ties=seed == 1)
+        tuner = ThresholdTuner(y.shape[1])
+        buf_y, buf_s = np.empty_like(y), np.empty_like(s)
+        for rows in batches(len(y), np.random.default_rng(seed)):
+            m = len(rows)
+            buf_y[:m], buf_s[:m] = y[rows], s[rows]
+            tuner.update(buf_y[:m], buf_s[:m])
+            buf_s[:m] = -5  # callers reuse buffers: the tuner keeps copies
+        assert_same(tuner.tune(average=average, beta=beta), tune_thresholds(y, s, average=average, beta=beta))
+
+
+def test_merge_order_and_bytes_round_trip():
+    y, s = data(5, n=900)
+    parts = [ThresholdTuner(4).update(y[r], s[r]) for r in np.array_split(np.arange(900), 3)]
+    ref = tune_thresholds(y, s, average="micro")
+    for order in ([0, 1, 2], [2, 0, 1]):
+        t = ThresholdTuner(4)
+        for i in order:
+            t.merge(ThresholdTuner.from_bytes(parts[i].to_bytes()))
+        assert_same(t.tune(average="micro"), ref)
+    b = ThresholdTuner(4, exact=False, bins=64).update(y, s)
+    b2 = ThresholdTuner.from_bytes(b.to_bytes())
+    assert np.array_equal(b2._pos, b._pos) and b2.to_bytes() == b.to_bytes()
+
+
+def test_two_step_api_over_shards():
+    y, s = data(7, n=1000, L=5)
+    shards = [(y[r], s[r]) for r in np.array_split(np.arange(1000), 4)]
+    summary = ThresholdTuner(5, exact=False)
+    for shard in shards:
+        summary.merge(ThresholdTuner(5, exact=False).update(*shard))
+    for average in ("macro", "micro", "global"):
+        step = summary.candidate_ranges(average=average)
+        rounds = 0
+        while isinstance(step, CandidateRanges):
+            g = step.gather(*shards[0])
+            for shard in shards[1:]:
+                g.merge(step.gather(*shard))
+            step = summary.finish(g)
+            rounds += 1
+        assert rounds >= 1
+        assert_same(step, tune_thresholds(y, s, average=average))
+
+
+@pytest.mark.parametrize("average", AVERAGES)
+def test_bounded_brackets_the_optimum_and_gap_shrinks(average):
+    y, s = data(11, n=3000, L=3)
+    exact = tune_thresholds(y, s, average=average)
+    gaps = []
+    for bins in (8, 64, 512, 4096):
+        t = ThresholdTuner(3, exact=False, bins=bins)
+        for r in np.array_split(np.arange(3000), 3):
+            t.update(y[r], s[r])
+        res = t.tune(average=average)
+        # score is what the returned thresholds achieve on the data
+        again = (s >= res.thresholds).astype(np.int64)
+        assert np.array_equal((again * y).sum(0), res.tp) and np.array_equal(again.sum(0) - (again * y).sum(0), res.fp)
+        lo, hi, opt = np.asarray(res.score), np.asarray(res.upper_bound), np.asarray(exact.score)
+        assert (lo <= opt + 1e-12).all() and (opt <= hi + 1e-12).all()
+        gaps.append(float(np.sum(hi - lo)))
+    assert gaps[-1] < gaps[0] and gaps == sorted(gaps, reverse=True) or gaps[-1] < 0.01 * max(gaps[0], 1e-9)
+
+
+def test_bad_inputs_leave_state_unchanged():
+    y, s = data(3, n=200)
+    t = ThresholdTuner(4).update(y, s)
+    before = t.to_bytes()
+    bad_y = y.copy()
+    bad_y[5, 1] = 2
+    bad_s = s.copy()
+    bad_s[7, 2] = np.nan
+    with pytest.raises(ValueError, match="y_true"):
+        t.update(bad_y, s)
+    with pytest.raises(ValueError, match="y_score"):
+        t.update(y, bad_s)
+    with pytest.raises(ValueError, match="n_labels"):
+        t.update(y[:, :3], s[:, :3])
+    with pytest.raises(ValueError, match="same shape"):
+        t.update(y[:10], s[:11])
+    with pytest.raises(TypeError, match="y_score"):
+        t.update(y, s.astype(np.float16))
+    with pytest.raises(ValueError, match="other"):
+        t.merge(ThresholdTuner(4, bins=64))
+    with pytest.raises(ValueError, match="other"):
+        t.merge(ThresholdTuner(4, exact=False))
+    f32 = ThresholdTuner(4).update(y, s.astype(np.float32))
+    with pytest.raises(TypeError, match="other"):
+        t.merge(f32)
+    with pytest.raises(TypeError, match="y_score"):
+        f32.update(y, s)
+    with pytest.raises(TypeError, match="other"):
+        t.merge("state")
+    assert t.to_bytes() == before
+    t.update(y, s.astype(np.float32))  # float32 into a float64 state: converted exactly
+    assert t.n_samples == 400
+
+
+def test_bad_bytes():
+    y, s = data(4, n=100)
+    good = ThresholdTuner(4).update(y, s).to_bytes()
+    for bad in (b"", b"PK\x03\x04 zip", good[:10], good[:-1], good + b"\0", good.replace(b'"bins": 2048', b'"bins": 2047')):
+        with pytest.raises(ValueError, match="data"):
+            ThresholdTuner.from_bytes(bad)
+    corrupt = bytearray(good)
+    corrupt[-1] ^= 0x40  # a stored score no longer matches the histograms
+    with pytest.raises(ValueError):
+        ThresholdTuner.from_bytes(bytes(corrupt))
+    with pytest.raises(TypeError, match="data"):
+        ThresholdTuner.from_bytes("text")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"bins": 1}, "bins"), ({"score_range": (1, 0)}, "score_range"), ({"exact": 1}, "exact"), ({"dtype": "int32"}, "dtype")],
+)
+def test_bad_settings(kwargs, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        ThresholdTuner(2, **kwargs)
+    with pytest.raises(ValueError, match="n_labels"):
+        ThresholdTuner(0)
+    with pytest.raises(ValueError, match="no data"):
+        ThresholdTuner(2).tune()
