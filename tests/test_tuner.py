@@ -136,7 +136,14 @@ def test_bad_inputs_leave_state_unchanged():
 def test_bad_bytes():
     y, s = data(4, n=100)
     good = ThresholdTuner(4).update(y, s).to_bytes()
-    for bad in (b"", b"PK\x03\x04 zip", good[:10], good[:-1], good + b"\0", good.replace(b'"bins": 2048', b'"bins": 2047')):
+    for bad in (
+        b"",
+        b"PK\x03\x04 zip",
+        good[:10],
+        good[:-1],
+        good + b"\0",
+        good.replace(b'"bins": 2048', b'"bins": 2047'),
+    ):
         with pytest.raises(ValueError, match="data"):
             ThresholdTuner.from_bytes(bad)
     corrupt = bytearray(good)
@@ -149,7 +156,12 @@ def test_bad_bytes():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"bins": 1}, "bins"), ({"score_range": (1, 0)}, "score_range"), ({"exact": 1}, "exact"), ({"dtype": "int32"}, "dtype")],
+    [
+        ({"bins": 1}, "bins"),
+        ({"score_range": (1, 0)}, "score_range"),
+        ({"exact": 1}, "exact"),
+        ({"dtype": "int32"}, "dtype"),
+    ],
 )
 def test_bad_settings(kwargs, match):
     with pytest.raises((TypeError, ValueError), match=match):

@@ -14,9 +14,9 @@ from typing import Any
 # _native (the front of the compiled core) first: a missing build fails here with a clear message.
 from f1tune._native import __version__
 from f1tune._threshold_result import ThresholdResult
-from f1tune.tuner import ThresholdTuner
 from f1tune.metrics import Confusion, confusion, f1_score, fbeta_score
 from f1tune.thresholds import FbetaCurve, fbeta_curve, tune_thresholds
+from f1tune.tuner import ThresholdTuner
 
 __all__ = [
     "Confusion",

@@ -155,7 +155,7 @@ def tuner_finish(
     have: np.ndarray,
     gathered: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> tuple[Any, ...]:
-    """(True, thresholds, tp, pp, pos), or (False, ranges) when micro needs more buckets."""
+    """Finish from merged gathers: (True, thresholds, tp, pp, pos), or (False, ranges) for more buckets."""
     return _core.tuner_finish(pos, tot, score_range[0], score_range[1], kind, beta, zero_division, have, *gathered)
 
 

@@ -1,6 +1,6 @@
 """ThresholdTuner states as bytes: a magic string, a format version, a JSON header, raw arrays.
 
-Layout: ``b"F1TUNER\\0"``, version (uint16 LE), header length (uint32 LE), the UTF-8 JSON header
+Layout: ``b"F1TUNER"`` and a NUL byte, version (uint16 LE), header length (uint32 LE), the UTF-8 JSON header
 (settings, rows, and each array's name, dtype and shape in order), then the arrays' bytes
 (little-endian, C order). Reading checks every field and the consistency of the arrays (counts
 non-negative, pos <= tot, every label the same rows, and in exact mode the stored batches'
@@ -83,7 +83,12 @@ def load(cls: type[ThresholdTuner], data: Any) -> ThresholdTuner:
         raise _bad("settings", "valid ThresholdTuner arguments", str(err)) from None
     L, B = t.n_labels, t.bins
     sdt = "<f4" if h["dtype"] == "float32" else "<f8"
-    expected: list[tuple[str, str, Any]] = [("pos", "<i8", [L, B]), ("tot", "<i8", [L, B]), ("min", "<f8", [L]), ("max", "<f8", [L])]
+    expected: list[tuple[str, str, Any]] = [
+        ("pos", "<i8", [L, B]),
+        ("tot", "<i8", [L, B]),
+        ("min", "<f8", [L]),
+        ("max", "<f8", [L]),
+    ]
     arrays_spec = h["arrays"]
     if not isinstance(arrays_spec, list) or len(arrays_spec) not in (4, 6):
         raise _bad("arrays", "4 or 6 array entries", arrays_spec)
@@ -119,8 +124,12 @@ def load(cls: type[ThresholdTuner], data: Any) -> ThresholdTuner:
             raise _bad("arrays", "the stored batches of an exact state", "none")
         y, s = arrays["y"], arrays["s"]
         p2, t2, lo, hi = _native.tuner_histograms(y, s, t.score_range, B, None)  # checks the values too
-        if not (np.array_equal(p2, pos) and np.array_equal(t2, tot) and np.array_equal(lo, arrays["min"])
-                and np.array_equal(hi, arrays["max"])):
+        if not (
+            np.array_equal(p2, pos)
+            and np.array_equal(t2, tot)
+            and np.array_equal(lo, arrays["min"])
+            and np.array_equal(hi, arrays["max"])
+        ):
             raise _bad("pos, tot, min, max", "the histograms of the stored batches", "different counts")
         t._batches.append((y, s))
     t.dtype = None if h["dtype"] is None else np.dtype(h["dtype"])

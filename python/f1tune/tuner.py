@@ -107,7 +107,7 @@ class ThresholdTuner:
         return int(self._tot[0].sum())
 
     def settings(self) -> tuple[Any, ...]:
-        """What two states must share to be merged."""
+        """Return what two states must share to be merged: (n_labels, exact, bins, score_range)."""
         return (self.n_labels, self.exact, self.bins, self.score_range)
 
     def update(self, y_true: Any, y_score: Any) -> ThresholdTuner:
@@ -248,7 +248,7 @@ class ThresholdTuner:
 
     # ----------------------------------------------------------------------------- bytes
     def to_bytes(self) -> bytes:
-        """The state as a versioned byte string (see :func:`f1tune._tuner_bytes.dump`); never pickle."""
+        """Serialize the state to a versioned byte string (layout in :mod:`f1tune._tuner_bytes`; no pickle)."""
         from f1tune._tuner_bytes import dump
 
         return dump(self)
