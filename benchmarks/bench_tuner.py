@@ -18,8 +18,8 @@ import argparse
 import time
 
 import numpy as np
-from _timing import machine
 
+from _timing import machine
 from f1tune import _core
 from f1tune.thresholds import tune_thresholds
 from f1tune.tuner import ThresholdTuner
@@ -93,7 +93,9 @@ def main() -> None:
             max(1, a.repeat - 1),
         )
         one = t["one-shot"]
-        same = np.array_equal(exact_t.tune(average=average).thresholds, tune_thresholds(y, s, average=average).thresholds)
+        same = np.array_equal(
+            exact_t.tune(average=average).thresholds, tune_thresholds(y, s, average=average).thresholds
+        )
         print(
             f"tune {average:<7s} one-shot {one * 1e3:8.1f} ms | exact tuner {t['tuner exact'] / one:5.2f}x "
             f"(identical: {same}) | bounded tuner {t['tuner bounded'] / one:5.3f}x"
