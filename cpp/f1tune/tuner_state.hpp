@@ -105,20 +105,46 @@ TunerHistograms fixed_histograms(const StridedMatrix<Y>& y, const StridedMatrix<
         for (const auto& f : fl) out.flags.merge(f);
     }
     if (out.flags.bad_label || out.flags.bad_score) return out;
-    // Per-label extremes (for "predict none" / "predict all" thresholds in bounded mode).
-    out.min_score.assign(static_cast<std::size_t>(L), std::numeric_limits<double>::infinity());
-    out.max_score.assign(static_cast<std::size_t>(L), -std::numeric_limits<double>::infinity());
-    parallel_for(L, workers, [&](int, index_t b, index_t e) {
-        for (index_t l = b; l < e; ++l) {
-            S lo = std::numeric_limits<S>::infinity(), hi = -lo;
-            for (index_t i = 0; i < n; ++i) {
-                lo = std::min(lo, s(i, l));
-                hi = std::max(hi, s(i, l));
+    // Per-label extremes (for "predict none" / "predict all" thresholds in bounded mode), read in
+    // the layout's order: row by row (a vectorized loop over the labels) or label by label.
+    struct Extremes {
+        std::vector<S> lo, hi;
+    };
+    const bool by_row = read_by_row(y, s);
+    const Extremes ex = accumulate_then_merge(
+        by_row ? n : L, choose_threads(n_threads, n * L, by_row ? n : L),
+        [&] {
+            return Extremes{std::vector<S>(static_cast<std::size_t>(L), std::numeric_limits<S>::infinity()),
+                            std::vector<S>(static_cast<std::size_t>(L), -std::numeric_limits<S>::infinity())};
+        },
+        [&](Extremes& x, index_t b, index_t e) {
+            S* __restrict lo = x.lo.data();
+            S* __restrict hi = x.hi.data();
+            if (by_row) {
+                for (index_t i = b; i < e; ++i) {
+                    const S* __restrict row = s.data + i * s.row_stride;
+                    for (index_t l = 0; l < L; ++l) {
+                        lo[l] = row[l] < lo[l] ? row[l] : lo[l];
+                        hi[l] = row[l] > hi[l] ? row[l] : hi[l];
+                    }
+                }
+            } else {
+                for (index_t l = b; l < e; ++l)
+                    for (index_t i = 0; i < n; ++i) {
+                        lo[l] = std::min(lo[l], s(i, l));
+                        hi[l] = std::max(hi[l], s(i, l));
+                    }
             }
-            out.min_score[static_cast<std::size_t>(l)] = lo;
-            out.max_score[static_cast<std::size_t>(l)] = hi;
-        }
-    });
+        },
+        [&](Extremes& total, const Extremes& x) {
+            for (index_t l = 0; l < L; ++l) {
+                const auto u = static_cast<std::size_t>(l);
+                total.lo[u] = std::min(total.lo[u], x.lo[u]);
+                total.hi[u] = std::max(total.hi[u], x.hi[u]);
+            }
+        });
+    out.min_score.assign(ex.lo.begin(), ex.lo.end());
+    out.max_score.assign(ex.hi.begin(), ex.hi.end());
     return out;
 }
 
@@ -130,6 +156,44 @@ std::vector<Buffer<key_of_t<S>>> gather_fixed(const StridedMatrix<Y>& y, const S
                                               int n_threads, InputFlags& flags) {
     using K = key_of_t<S>;
     const index_t L = s.cols, n = s.rows;
+    if (read_by_row(y, s)) {
+        // Row-major: rows split among workers, each with its own buffers (merged in order).
+        struct Part {
+            std::vector<Buffer<K>> bufs;
+            unsigned bl = 0, bs = 0;
+        };
+        Part all = accumulate_then_merge(
+            n, choose_threads(n_threads, n * L, n), [&] { return Part{std::vector<Buffer<K>>(static_cast<std::size_t>(L))}; },
+            [&](Part& p, index_t b, index_t e) {
+                unsigned bl = 0, bs = 0;
+                for (index_t i = b; i < e; ++i) {
+                    const S* __restrict srow = s.data + i * s.row_stride;
+                    const Y* __restrict yrow = y.data + i * y.row_stride;
+                    for (index_t l = 0; l < L; ++l) {
+                        const S v = srow[l];
+                        const Y lab = yrow[l];
+                        bl |= static_cast<unsigned>(is_bad_label(lab));
+                        bs |= static_cast<unsigned>(is_bad_score(v));
+                        const index_t k = m.bucket(v);
+                        const BucketRange& r = ranges[static_cast<std::size_t>(l)];
+                        if (k >= r.lo && k <= r.hi) {
+                            Buffer<K>& out = p.bufs[static_cast<std::size_t>(l)];
+                            out.keys.push_back(to_key(v));
+                            out.ys.push_back(static_cast<std::uint8_t>(static_cast<count_t>(lab) & 1));
+                        }
+                    }
+                }
+                p.bl |= bl;
+                p.bs |= bs;
+            },
+            [](Part& total, const Part& p) {
+                for (std::size_t u = 0; u < p.bufs.size(); ++u) total.bufs[u].append(p.bufs[u]);
+                total.bl |= p.bl;
+                total.bs |= p.bs;
+            });
+        flags.add(all.bl, all.bs);
+        return std::move(all.bufs);
+    }
     std::vector<Buffer<K>> bufs(static_cast<std::size_t>(L));
     const int workers = choose_threads(n_threads, n * L, L);
     std::vector<InputFlags> fl(static_cast<std::size_t>(std::max(1, workers)));
