@@ -1,10 +1,10 @@
 """ThresholdTuner: update throughput, merge cost, exact tune and the bounded mode's gap.
 
 Round-robin (interleaved repeats, best of k) in one process, reported as ratios:
-- ``update`` (validation, histogram pass under the fixed map, and in exact mode the batch copy)
-  against the histogram pass of one-shot tuning (``_core.tuner_histograms`` with the default 2048
-  buckets is build_histograms, the one-shot engine's pass 1) and against one-shot
-  ``tune_thresholds`` (both passes);
+- ``update`` (validation, histogram pass under the fixed map, per-label min/max, and in exact
+  mode the batch copy) against the histogram pass of one-shot tuning (``_core.tuner_histograms``
+  with the default 2048 buckets and ``extremes=False`` is build_histograms alone, the one-shot
+  engine's pass 1) and against one-shot ``tune_thresholds`` (both passes);
 - ``merge`` at two row counts (a sum of fixed-size histograms: independent of the rows);
 - exact ``tune`` of a batch-fed state against one-shot ``tune_thresholds`` of the concatenation;
 - bounded mode: ``upper_bound - score`` as ``bins`` grows.
@@ -58,7 +58,7 @@ def main() -> None:
     exact_t, bounded_t = ThresholdTuner(L), ThresholdTuner(L, exact=False)
     t = round_robin(
         {
-            "histogram pass (one batch)": lambda: _core.tuner_histograms(by, bs, 0.0, 1.0, 2048, 0),
+            "histogram pass (one batch)": lambda: _core.tuner_histograms(by, bs, 0.0, 1.0, 2048, 0, False),
             "update exact (one batch)": lambda: ThresholdTuner(L).update(by, bs),
             "update bounded (one batch)": lambda: ThresholdTuner(L, exact=False).update(by, bs),
             "tune_thresholds macro (one batch)": lambda: tune_thresholds(by, bs),

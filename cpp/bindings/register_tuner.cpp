@@ -61,14 +61,15 @@ decltype(auto) by_score_type(bool is_double, Fn&& fn) {
 void register_tuner(py::module_& m) {
     m.def(
         "tuner_histograms",
-        [](const py::array& y_true, const py::array& y_score, double lo, double hi, index_t bins, int n_threads) {
+        [](const py::array& y_true, const py::array& y_score, double lo, double hi, index_t bins, int n_threads,
+           bool extremes) {
             if (bins < 2 || bins > (index_t{1} << 24)) throw py::value_error("bins: expected 2 <= bins <= 2**24");
             return dispatch(y_true, y_score, [&](auto yv, auto sv) -> py::tuple {
                 using S = std::remove_const_t<std::remove_pointer_t<decltype(sv.data)>>;
                 TunerHistograms h;
                 {
                     py::gil_scoped_release release;
-                    h = fixed_histograms(yv, sv, fixed_map<S>(lo, hi, bins), n_threads);
+                    h = fixed_histograms(yv, sv, fixed_map<S>(lo, hi, bins), n_threads, extremes);
                 }
                 const auto L = static_cast<py::ssize_t>(sv.cols);
                 return py::make_tuple(to_numpy(std::move(h.pos), {L, static_cast<py::ssize_t>(bins)}),
@@ -77,8 +78,9 @@ void register_tuner(py::module_& m) {
             });
         },
         py::arg("y_true"), py::arg("y_score"), py::arg("lo"), py::arg("hi"), py::arg("bins"), py::arg("n_threads") = 0,
+        py::arg("extremes") = true,
         "Per-label histograms (pos, tot: (L, bins)) of one batch under the fixed linear map of [lo, hi], "
-        "per-label min and max score, and the input flags.");
+        "per-label min and max score (empty without `extremes`: the histogram pass alone), and the input flags.");
     m.def(
         "tuner_plan",
         [](const py::array& pos, const py::array& tot, int kind, double beta, double zero_division) {

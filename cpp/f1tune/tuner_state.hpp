@@ -69,7 +69,7 @@ struct TunerHistograms {
 // One batch's histograms under a fixed map (build_histograms when nb == kTopBuckets).
 template <class S, class Y>
 TunerHistograms fixed_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const FixedMap<S>& m,
-                                 int n_threads) {
+                                 int n_threads, bool extremes = true) {
     const index_t L = s.cols, n = s.rows, NB = m.nb;
     TunerHistograms out;
     const int workers = choose_threads(n_threads, n * L, L);
@@ -104,7 +104,7 @@ TunerHistograms fixed_histograms(const StridedMatrix<Y>& y, const StridedMatrix<
         });
         for (const auto& f : fl) out.flags.merge(f);
     }
-    if (out.flags.bad_label || out.flags.bad_score) return out;
+    if (out.flags.bad_label || out.flags.bad_score || !extremes) return out;
     // Per-label extremes (for "predict none" / "predict all" thresholds in bounded mode), read in
     // the layout's order: row by row (a vectorized loop over the labels) or label by label.
     struct Extremes {
