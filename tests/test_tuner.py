@@ -170,3 +170,35 @@ def test_bad_settings(kwargs, match):
         ThresholdTuner(0)
     with pytest.raises(ValueError, match="no data"):
         ThresholdTuner(2).tune()
+
+
+@pytest.mark.parametrize("average", AVERAGES)
+def test_finish_asks_for_missing_buckets_and_resumes(average):
+    # Start from nothing gathered: finish must ask for ranges (never guess), and the loop must
+    # end at the exact answer; micro keeps asking while Dinkelbach reaches new buckets.
+    y, s = data(13, n=800, L=6)
+    summary = ThresholdTuner(6, exact=False).update(y, s)
+    planned = summary.candidate_ranges(average=average)
+    empty = np.tile(np.array([0, -1], dtype=np.int64), (6, 1))
+    step = type(planned)(empty, planned.score_range, planned.bins, planned.dtype, planned.objective)
+    rounds = 0
+    while not hasattr(step, "thresholds"):
+        g = step.gather(y[:300], s[:300]).merge(step.gather(y[300:], s[300:]))
+        step = summary.finish(g)
+        rounds += 1
+    assert rounds >= 2
+    assert_same(step, tune_thresholds(y, s, average=average))
+
+
+def test_gather_checks_its_shard():
+    y, s = data(2, n=50)
+    ranges = ThresholdTuner(4).update(y, s).candidate_ranges()
+    bad = s.copy()
+    bad[0, 0] = np.inf
+    with pytest.raises(ValueError, match="y_score"):
+        ranges.gather(y, bad)
+    with pytest.raises(ValueError, match="n_labels"):
+        ranges.gather(y[:, :2], s[:, :2])
+    other = ThresholdTuner(4, bins=64).update(y, s).candidate_ranges()
+    with pytest.raises(ValueError, match="other"):
+        ranges.gather(y, s).merge(other.gather(y, s))
