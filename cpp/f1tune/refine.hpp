@@ -5,7 +5,8 @@
 // buckets whose corner may reach it need a closer look, plus the nearest non-empty buckets on
 // each side of the best edge (they hold the two scores its threshold sits between). The search
 // narrows to the span of those buckets, histograms it again, and finishes with a sort once few
-// elements are left. Ties keep the higher cut (fewer predicted positives).
+// elements are left. Ties keep the higher cut (fewer predicted positives). Every comparison of two
+// cuts is exact (objective.hpp), the pruning "may reach" included: a corner that ties counts.
 #pragma once
 
 #include <algorithm>
@@ -41,7 +42,7 @@ Region select_region(const C* pos, const C* tot, index_t NB, count_t tp0, count_
         tp += static_cast<count_t>(pos[b]);
         pp += static_cast<count_t>(tot[b]);
         const double v = obj(tp, pp);
-        if (obj.better(v, g.best_edge)) {
+        if (obj.compare({v, tp, pp}, {g.best_edge, g.tp_edge, g.pp_edge}) > 0) {
             g.best_edge = v;
             g.tp_edge = tp;
             g.pp_edge = pp;
@@ -60,7 +61,9 @@ Region select_region(const C* pos, const C* tot, index_t NB, count_t tp0, count_
     for (index_t b = NB - 1; b >= 0; --b) {
         if (tot[b] == 0) continue;
         const auto p = static_cast<count_t>(pos[b]);
-        if (p > 0 && p < static_cast<count_t>(tot[b]) && may_reach(obj(tp + p, pp + p), g.best_edge)) take(b);
+        if (p > 0 && p < static_cast<count_t>(tot[b]) &&
+            obj.compare({obj(tp + p, pp + p), tp + p, pp + p}, {g.best_edge, g.tp_edge, g.pp_edge}) >= 0)
+            take(b);
         tp += p;
         pp += static_cast<count_t>(tot[b]);
     }
@@ -104,7 +107,7 @@ Cut<K> best_of_groups(const Groups& groups, count_t tp0, count_t pp0, const Obj&
         tp += std::get<1>(groups[i]);
         pp += std::get<2>(groups[i]);
         const double v = obj(tp, pp);
-        if (obj.better(v, best.value)) {
+        if (obj.compare({v, tp, pp}, {best.value, best.tp, best.pp}) > 0) {
             best.tp = tp;
             best.pp = pp;
             best.value = v;
