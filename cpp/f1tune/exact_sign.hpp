@@ -130,7 +130,7 @@ inline int sign_wide(u128 mant, int exp, i128 x, i128 y) {
 
 // sign(b²·x + y), exactly. Callers keep |x|, |y| below 2^100 (counts below 2^50).
 inline int sign_b2x_plus_y(const Beta2& b, i128 x, i128 y) {
-    if (b.short_dyadic) return detail::sign_of(x * b.num + (y << b.shift));
+    if (b.short_dyadic) return detail::sign_of(x * b.num + y * (i128{1} << b.shift));  // y may be < 0: no <<
     if (b.estimate_ok) {
         // |est - (b²x + y)| <= 5·2^-53·(|fx| + |fy|) + 2^-53·|est| (x, y, b² and the sum rounded once
         // each, the product once): a margin of 2^-48 leaves the sign of est certain.
