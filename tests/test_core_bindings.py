@@ -39,7 +39,9 @@ def unaligned(a: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("shape", [(0, 3), (4, 0), (0, 0)])
 def test_empty_rows_or_columns_raise(name, shape):
     y, s = np.zeros(shape, np.int8), np.zeros(shape, np.float32)
-    with pytest.raises(ValueError, match=rf"at least one row and one label column, got shape \({shape[0]}, {shape[1]}\)"):
+    with pytest.raises(
+        ValueError, match=rf"at least one row and one label column, got shape \({shape[0]}, {shape[1]}\)"
+    ):
         CALLS[name](y, s)
 
 
