@@ -85,7 +85,7 @@ void register_tuner(py::module_& m) {
         "tuner_plan",
         [](const py::array& pos, const py::array& tot, int kind, double beta, double zero_division) {
             const HistView h = hist_view(pos, tot);
-            return ranges_array(plan_ranges(h, as_kind(kind), beta * beta, zero_division));
+            return ranges_array(plan_ranges(h, as_kind(kind), Beta2::of(checked_beta(beta)), zero_division));
         },
         py::arg("pos"), py::arg("tot"), py::arg("kind"), py::arg("beta"), py::arg("zero_division"),
         "Candidate bucket ranges (L, 2) (inclusive; empty when hi < lo) to gather for an objective.");
@@ -151,7 +151,7 @@ void register_tuner(py::module_& m) {
                         b.keys.assign(kd + off[l], kd + off[l + 1]);
                         b.ys.assign(yd + off[l], yd + off[l + 1]);
                     }
-                    done = finish_from_gathers<S>(h, fixed_map<S>(lo, hi, h.nb), as_kind(kind), beta * beta,
+                    done = finish_from_gathers<S>(h, fixed_map<S>(lo, hi, h.nb), as_kind(kind), Beta2::of(checked_beta(beta)),
                                                   zero_division, r, bufs, out, need);
                 }
                 if (!done) return py::make_tuple(false, ranges_array(need));
@@ -168,15 +168,15 @@ void register_tuner(py::module_& m) {
         [](const py::array& pos, const py::array& tot, double lo, double hi, bool is_double, const py::array& min_score,
            const py::array& max_score, int kind, double beta, double zero_division) {
             const HistView h = hist_view(pos, tot);
-            const double* mn = float64_data(min_score, h.L, "min_score");
-            const double* mx = float64_data(max_score, h.L, "max_score");
+            const double* mn = float64_data(min_score, {static_cast<py::ssize_t>(h.L)}, "min_score");
+            const double* mx = float64_data(max_score, {static_cast<py::ssize_t>(h.L)}, "max_score");
             return by_score_type(is_double, [&](auto zero) -> py::tuple {
                 using S = decltype(zero);
                 TuneResult out;
                 std::vector<double> upper;
                 {
                     py::gil_scoped_release release;
-                    bounded_tune<S>(h, fixed_map<S>(lo, hi, h.nb), as_kind(kind), beta * beta, zero_division, mn, mx,
+                    bounded_tune<S>(h, fixed_map<S>(lo, hi, h.nb), as_kind(kind), Beta2::of(checked_beta(beta)), zero_division, mn, mx,
                                     out, upper);
                 }
                 return py::make_tuple(to_numpy(std::move(out.thresholds)), to_numpy(std::move(out.tp)),

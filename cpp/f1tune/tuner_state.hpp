@@ -265,8 +265,10 @@ namespace detail {
 // all-positives-first corner), as histogram_dinkelbach in tune_micro.hpp but for any nb. Returns
 // the converged lambda and, per label, the chosen cut counts.
 template <bool Corners>
-double fixed_dinkelbach(const HistView& h, double beta2, double P, std::vector<count_t>* tp_out = nullptr,
-                        std::vector<count_t>* pp_out = nullptr) {
+MicroLevel fixed_dinkelbach(const HistView& h, const Beta2& b2, count_t Pc, std::vector<count_t>* tp_out = nullptr,
+                            std::vector<count_t>* pp_out = nullptr) {
+    const double beta2 = b2.value, P = static_cast<double>(Pc);
+    MicroLevel level;
     double lambda = 0.0;
     std::vector<count_t> ctp(static_cast<std::size_t>(h.L)), cpp(static_cast<std::size_t>(h.L));
     std::vector<count_t> btp_all = ctp, bpp_all = cpp;
@@ -308,10 +310,11 @@ double fixed_dinkelbach(const HistView& h, double beta2, double P, std::vector<c
         }
         if (!(next > lambda)) break;
         lambda = next;
+        level = {TP, PP, next};
     }
     if (tp_out) *tp_out = btp_all;
     if (pp_out) *pp_out = bpp_all;
-    return lambda;
+    return level;
 }
 
 inline BucketRange join(const BucketRange& a, const BucketRange& b) {
@@ -329,24 +332,23 @@ inline count_t total_positives(const HistView& h) {
 }  // namespace detail
 
 // Pass two's plan: the bucket ranges to gather per label for `kind`.
-inline std::vector<BucketRange> plan_ranges(const HistView& h, TuneKind kind, double beta2, double zero_division) {
+inline std::vector<BucketRange> plan_ranges(const HistView& h, TuneKind kind, const Beta2& beta2, double zero_division) {
     const index_t L = h.L;
     std::vector<BucketRange> out(static_cast<std::size_t>(L));
     const count_t P = detail::total_positives(h);
     if (kind == TuneKind::global) {
         std::vector<count_t> p, t;
         h.pooled(p, t);
-        const FbetaObjective obj{beta2, static_cast<double>(P), zero_division};
+        const FbetaObjective obj{beta2, P, zero_division};
         const BucketRange r = select_region(p.data(), t.data(), h.nb, 0, 0, obj).range;
         std::fill(out.begin(), out.end(), r);
         return out;
     }
     if (kind == TuneKind::micro && P > 0) {
-        const double Pd = static_cast<double>(P);
-        const double lo = detail::fixed_dinkelbach<false>(h, beta2, Pd);
-        const double hi = std::max(lo, detail::fixed_dinkelbach<true>(h, beta2, Pd));
+        const double lo = detail::fixed_dinkelbach<false>(h, beta2, P).value;
+        const double hi = std::max(lo, detail::fixed_dinkelbach<true>(h, beta2, P).value);
         for (int k = 0; k <= 8; ++k) {
-            const LinearObjective obj = detail::linear_at(lo + (hi - lo) * k / 8.0, beta2);
+            const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / 8.0);
             for (index_t l = 0; l < L; ++l) {
                 const count_t pl = h.positives(l);
                 const auto o = obj.for_label(pl, h.rows(l) - pl);
@@ -357,7 +359,7 @@ inline std::vector<BucketRange> plan_ranges(const HistView& h, TuneKind kind, do
         return out;
     }
     for (index_t l = 0; l < L; ++l) {
-        const FbetaObjective obj{beta2, static_cast<double>(h.positives(l)), zero_division};
+        const FbetaObjective obj{beta2, h.positives(l), zero_division};
         out[static_cast<std::size_t>(l)] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, obj).range;
     }
     return out;
@@ -367,7 +369,7 @@ inline std::vector<BucketRange> plan_ranges(const HistView& h, TuneKind kind, do
 // exactly its elements). Fills `out` (thresholds, tp, pp, pos) and returns true, or returns false
 // with `need` set: the ranges to gather (have joined with what a micro step asks for).
 template <class S>
-bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind, double beta2, double zero_division,
+bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind, const Beta2& beta2, double zero_division,
                          const std::vector<BucketRange>& have, const std::vector<Buffer<key_of_t<S>>>& bufs,
                          TuneResult& out, std::vector<BucketRange>& need) {
     using K = key_of_t<S>;
@@ -393,7 +395,7 @@ bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind,
     if (kind == TuneKind::global) {
         std::vector<count_t> p, t;
         h.pooled(p, t);
-        const FbetaObjective obj{beta2, static_cast<double>(P), zero_division};
+        const FbetaObjective obj{beta2, P, zero_division};
         const Region g = select_region(p.data(), t.data(), h.nb, 0, 0, obj);
         if (missing(std::vector<BucketRange>(static_cast<std::size_t>(L), g.range))) return false;
         // Pool the labels' elements of the region (have may be wider: keep the region's buckets).
@@ -426,36 +428,43 @@ bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind,
         return true;
     }
     if (kind == TuneKind::micro && P > 0) {
-        const double Pd = static_cast<double>(P);
-        double lambda = detail::fixed_dinkelbach<false>(h, beta2, Pd), best_value = -1.0;
+        // tune_micro's iteration (the level lambda and the best cuts so far, compared exactly as
+        // micro F-beta values), asking for buckets instead of reading the data.
+        const FbetaObjective micro{beta2, P, zero_division};
+        detail::MicroLevel lambda = detail::fixed_dinkelbach<false>(h, beta2, P);
+        Scored best{-1.0, 0, 0};
         std::vector<Cut<K>> cuts(static_cast<std::size_t>(L)), best_cuts;
         std::vector<BucketRange> want(static_cast<std::size_t>(L));
+        auto label_obj = [&](const LinearObjective& o, index_t l) {
+            const auto u = static_cast<std::size_t>(l);
+            return o.for_label(out.pos[u], h.rows(l) - out.pos[u]);
+        };
         for (int it = 0; it < 200; ++it) {
-            const LinearObjective obj = detail::linear_at(lambda, beta2);
-            for (index_t l = 0; l < L; ++l) {
-                const auto o = obj.for_label(out.pos[static_cast<std::size_t>(l)], h.rows(l) - out.pos[static_cast<std::size_t>(l)]);
-                want[static_cast<std::size_t>(l)] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, o).range;
-            }
+            const LinearObjective obj = detail::linear_at(beta2, P, lambda.tp, lambda.pp);
+            for (index_t l = 0; l < L; ++l)
+                want[static_cast<std::size_t>(l)] =
+                    select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
             if (missing(want)) return false;
             for (index_t l = 0; l < L; ++l) {
                 const auto u = static_cast<std::size_t>(l);
                 count_t tp0 = 0, pp0 = 0;
                 above_have(l, tp0, pp0);
                 Buffer<K> scratch = bufs[u];
-                cuts[u] = solve_buffer(scratch, tp0, pp0, obj.for_label(out.pos[u], h.rows(l) - out.pos[u]));
+                cuts[u] = solve_buffer(scratch, tp0, pp0, label_obj(obj, l));
             }
             count_t TP = 0, PP = 0;
             for (const auto& c : cuts) {
                 TP += c.tp;
                 PP += c.pp;
             }
-            const double value = detail::micro_value(TP, PP, beta2, Pd);
-            if (value >= best_value) {
-                best_value = value;
+            const Scored now{micro(TP, PP), TP, PP};
+            // At equal value the later cuts are the fewest-positives optimum.
+            if (best_cuts.empty() || micro.compare(now, best) >= 0) {
+                best = now;
                 best_cuts = cuts;
             }
-            if (!(value > lambda)) break;
-            lambda = value;
+            if (micro.compare(now, {lambda.value, lambda.tp, lambda.pp}) <= 0) break;
+            lambda = {TP, PP, now.value};
         }
         for (std::size_t u = 0; u < best_cuts.size(); ++u) record_cut<S>(out, u, best_cuts[u]);
         return true;
@@ -465,7 +474,7 @@ bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind,
     std::vector<FbetaObjective> objs(static_cast<std::size_t>(L));
     for (index_t l = 0; l < L; ++l) {
         const auto u = static_cast<std::size_t>(l);
-        objs[u] = {beta2, static_cast<double>(out.pos[u]), zero_division};
+        objs[u] = {beta2, out.pos[u], zero_division};
         regions[u] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, objs[u]);
         want[u] = regions[u].range;
     }
@@ -484,7 +493,7 @@ bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind,
 // seen) and a certified upper bound on the exact optimum: per label for per-label kinds (upper
 // has L entries), the micro / pooled optimum otherwise (upper has one entry).
 template <class S>
-void bounded_tune(const HistView& h, const FixedMap<S>& m, TuneKind kind, double beta2, double zero_division,
+void bounded_tune(const HistView& h, const FixedMap<S>& m, TuneKind kind, const Beta2& beta2, double zero_division,
                   const double* min_score, const double* max_score, TuneResult& out, std::vector<double>& upper) {
     const index_t L = h.L, NB = h.nb;
     out.pos.assign(static_cast<std::size_t>(L), 0);
@@ -514,7 +523,7 @@ void bounded_tune(const HistView& h, const FixedMap<S>& m, TuneKind kind, double
             pp += tot[b];
             const double v = obj(tp, pp);
             up = std::max(up, v);
-            if (obj.better(v, best)) {
+            if (obj.compare({v, tp, pp}, {best, btp, bpp}) > 0) {
                 best = v;
                 e = b;
                 btp = tp;
@@ -525,7 +534,7 @@ void bounded_tune(const HistView& h, const FixedMap<S>& m, TuneKind kind, double
     if (kind == TuneKind::global) {
         std::vector<count_t> p, t;
         h.pooled(p, t);
-        const FbetaObjective obj{beta2, static_cast<double>(P), zero_division};
+        const FbetaObjective obj{beta2, P, zero_division};
         index_t e;
         count_t btp, bpp, rows = 0;
         for (count_t c : t) rows += c;
@@ -548,8 +557,8 @@ void bounded_tune(const HistView& h, const FixedMap<S>& m, TuneKind kind, double
     if (kind == TuneKind::micro && P > 0) {
         const double Pd = static_cast<double>(P);
         std::vector<count_t> tp, pp;
-        detail::fixed_dinkelbach<false>(h, beta2, Pd, &tp, &pp);
-        const double up = detail::fixed_dinkelbach<true>(h, beta2, Pd);
+        detail::fixed_dinkelbach<false>(h, beta2, P, &tp, &pp);
+        const double up = detail::fixed_dinkelbach<true>(h, beta2, P).value;
         for (index_t l = 0; l < L; ++l) {
             const auto u = static_cast<std::size_t>(l);
             // The bucket whose lower edge gives the chosen counts.
@@ -564,13 +573,13 @@ void bounded_tune(const HistView& h, const FixedMap<S>& m, TuneKind kind, double
             out.pp[u] = pp[u];
         }
         upper.assign(1, std::max(up, detail::micro_value(std::accumulate(tp.begin(), tp.end(), count_t{0}),
-                                                         std::accumulate(pp.begin(), pp.end(), count_t{0}), beta2, Pd)));
+                                                         std::accumulate(pp.begin(), pp.end(), count_t{0}), beta2.value, Pd)));
         return;
     }
     upper.assign(static_cast<std::size_t>(L), 0.0);
     for (index_t l = 0; l < L; ++l) {
         const auto u = static_cast<std::size_t>(l);
-        const FbetaObjective obj{beta2, static_cast<double>(out.pos[u]), zero_division};
+        const FbetaObjective obj{beta2, out.pos[u], zero_division};
         index_t e;
         count_t btp, bpp;
         best_edge(h.pos_of(l), h.tot_of(l), obj, e, btp, bpp, upper[u]);

@@ -263,6 +263,9 @@ class ThresholdTuner:
 
 def _aggregate_upper(upper: np.ndarray, per_label: np.ndarray, pos: np.ndarray, avg: Any, score: Any) -> Any:
     """Combine per-label bounds like the score; labels without positives are exact (their score)."""
+    # The core's bounds are maxima of rounded F-beta estimates (micro: of a Dinkelbach run on
+    # estimates): a slack far above their rounding keeps them certified; F-beta never exceeds 1.
+    upper = np.minimum(np.asarray(upper, dtype=np.float64) + (1e-12 if avg == "micro" else 1e-14), 1.0)
     if avg in ("micro", "global"):
         return max(float(upper[0]), float(score))
     u = np.where(pos > 0, upper, per_label)
