@@ -1,7 +1,7 @@
 """Property test: any batching of any small data, tuned exactly, equals one-shot tuning; bounded mode brackets it."""
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from f1tune.thresholds import tune_thresholds
@@ -24,6 +24,8 @@ def batched_data(draw):
 
 
 @settings(max_examples=120, deadline=None)
+# weighted upper bound with zero_division=nan and a label without positives (its weight is 0)
+@example((np.array([[0, 1]], np.uint8), np.array([[0.0, 0.0]], np.float32), []), "weighted", 1.0, np.nan, 2)
 @given(
     batched_data(),
     st.sampled_from(["macro", "weighted", None, "micro", "global"]),

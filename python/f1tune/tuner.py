@@ -272,7 +272,7 @@ def _aggregate_upper(upper: np.ndarray, per_label: np.ndarray, pos: np.ndarray, 
     if avg is None:
         return np.where(np.isnan(u), u, np.maximum(u, per_label))
     if avg == "weighted":
-        bound = float((u * pos).sum() / pos.sum()) if pos.sum() > 0 else float(score)
+        bound = float((np.where(pos > 0, u, 0.0) * pos).sum() / pos.sum()) if pos.sum() > 0 else float(score)
     else:
         bound = float(np.nanmean(u)) if not np.isnan(u).all() else float(score)
     return bound if np.isnan(score) else max(bound, float(score))
