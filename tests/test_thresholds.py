@@ -282,7 +282,7 @@ def test_predict_and_json_round_trip(rng, tmp_path):
         loaded = f1tune.ThresholdResult.load(tmp_path / "thr.json")
         assert np.array_equal(loaded.predict(s), res.predict(s))
     d = json.loads(res.to_json())
-    assert d["format"] == "f1tune.ThresholdResult" and d["version"] == 2
+    assert d["format"] == "f1tune.ThresholdResult" and d["version"] == 3
     json.loads(res.to_json(), parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
 
 
