@@ -13,6 +13,7 @@ MODULES = [
     "f1tune._threshold_result",
     pytest.param("f1tune.stretcher", marks=pytest.mark.requires("torch")),
     "f1tune.datasets",
+    "f1tune.tuner",
     pytest.param("f1tune.sklearn", marks=pytest.mark.requires("sklearn")),
     pytest.param("f1tune.torch.losses", marks=pytest.mark.requires("torch")),
 ]
