@@ -20,10 +20,10 @@ from _timing import interleaved
 @numba.njit(parallel=True, cache=True)
 def _or_bytes(buf: np.ndarray, n_chunks: int) -> int:  # pragma: no cover - compiled
     n = buf.size
-    step = (n + n_chunks - 1) // n_chunks
+    step = ((n + n_chunks - 1) // n_chunks + 63) // 64 * 64  # chunks start 64-byte aligned
     part = np.zeros(n_chunks, dtype=np.uint64)
     for c in numba.prange(n_chunks):
-        a = c * step
+        a = min(n, c * step)
         b = min(n, a + step)
         acc = np.uint64(0)
         # 8 bytes at a time where aligned, the tail byte by byte
@@ -44,7 +44,9 @@ def _flat_bytes(a: np.ndarray) -> np.ndarray:
     """The array's memory as a flat uint8 view (C or Fortran contiguous), never a copy."""
     if not (a.flags.c_contiguous or a.flags.f_contiguous):
         raise ValueError(f"read pass: expected a contiguous array, got strides {a.strides}")
-    return a.reshape(-1, order="K").view(np.uint8)
+    flat = a.ravel(order="K")  # a view for contiguous arrays
+    assert np.shares_memory(flat, a)
+    return flat.view(np.uint8)
 
 
 def read_pass(*arrays: np.ndarray) -> int:
