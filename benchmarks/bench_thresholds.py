@@ -138,7 +138,7 @@ def main() -> None:
     L = args.labels
     print(f"f1tune {f1tune.__version__}: {args.rows:,} x {L} float32 scores, bool labels; {machine()}")
     fl = check_floor(S, Y, rounds=args.rounds)
-    print(f"ratios are time / floor (multi-threaded read pass over S and Y); {'':s}")
+    print("ratios are time / floor (multi-threaded read pass over S and Y)")
     print(f"{'':56s} {'time':>13s} {'/ floor':>9s}")
 
     SF, YF = np.asfortranarray(S), np.asfortranarray(Y)
