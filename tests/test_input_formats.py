@@ -163,3 +163,19 @@ def test_unaligned_views_give_the_aligned_answer(case, dtype):
     np.testing.assert_array_equal(
         tune_thresholds(y32, unaligned, average="micro").thresholds, tune_thresholds(y, s, average="micro").thresholds
     )
+
+
+@pytest.mark.requires("pandas")
+def test_pandas_dataframes(case):
+    import pandas as pd
+
+    y, s = case
+    ydf, sdf = pd.DataFrame(y), pd.DataFrame(s)
+    assert f1_score(ydf, sdf, average="macro") == f1_score(y, s, average="macro")
+    np.testing.assert_array_equal(tune_thresholds(ydf, sdf).thresholds, tune_thresholds(y, s).thresholds)
+    nullable = ydf.astype("Int64")
+    nullable.iloc[0, 0] = pd.NA
+    with pytest.raises(TypeError, match=r"y_true: expected numeric columns.*nullable.*np\.int8"):
+        f1_score(nullable, sdf)
+    with pytest.raises(TypeError, match=r"y_score: expected numeric columns.*np\.float32"):
+        f1_score(ydf, sdf.astype("Float64"))

@@ -4,24 +4,51 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "f1tune/common.hpp"
+#include "f1tune/exact_sign.hpp"
 
 namespace f1tune::bindings {
 
 namespace py = pybind11;
 
+// The core trusts no caller: every binding checks the shapes, alignment and values its kernel
+// relies on here and raises a ValueError naming the argument (python/f1tune/_validation.py gives
+// users the friendlier messages first).
+
+inline std::string shape_of(const py::array& a) {
+    std::string s = "(";
+    for (py::ssize_t i = 0; i < a.ndim(); ++i) s += (i ? ", " : "") + std::to_string(a.shape(i));
+    return s + (a.ndim() == 1 ? ",)" : ")");
+}
+
+// Kernels load T directly: data and strides must be multiples of alignof(T), or loads are
+// undefined behaviour (a byte-offset view, e.g. np.frombuffer(buf, offset=1)).
+template <class T>
+void check_aligned(const py::array& a, const char* name) {
+    const auto align = static_cast<py::ssize_t>(alignof(T));
+    bool ok = reinterpret_cast<std::uintptr_t>(a.data()) % alignof(T) == 0;
+    for (py::ssize_t i = 0; i < a.ndim(); ++i) ok = ok && a.strides(i) % align == 0;
+    if (!ok)
+        throw py::value_error(std::string(name) + ": expected an aligned array (data address and strides multiples of " +
+                              std::to_string(align) + " bytes), got an unaligned view; pass a copy, e.g. "
+                              "numpy.require(a, requirements='A')");
+}
+
 // A 2-D numpy array described as a strided view (no copy). The array must outlive the view.
 template <class T>
 StridedMatrix<T> as_matrix(const py::array& a, const char* name) {
-    if (a.ndim() != 2) throw py::value_error(std::string(name) + ": expected a 2-D array");
+    if (a.ndim() != 2) throw py::value_error(std::string(name) + ": expected a 2-D array, got shape " + shape_of(a));
     const auto item = static_cast<py::ssize_t>(sizeof(T));
     if (a.itemsize() != item) throw py::type_error(std::string(name) + ": unexpected item size");
     if (a.strides(0) % item != 0 || a.strides(1) % item != 0)
         throw py::value_error(std::string(name) + ": strides must be multiples of the item size");
+    check_aligned<T>(a, name);
     StridedMatrix<T> m;
     m.data = static_cast<const T*>(a.data());
     m.rows = static_cast<index_t>(a.shape(0));
@@ -52,19 +79,49 @@ decltype(auto) dispatch_labels(const py::array& y, Fn&& fn) {
                          std::string(py::str(y.dtype())));
 }
 
+// y_true and y_score: 2-D, the same shape, at least one row and one label column.
+inline void check_pair(const py::array& y, const py::array& s) {
+    if (y.ndim() != 2 || s.ndim() != 2 || y.shape(0) != s.shape(0) || y.shape(1) != s.shape(1))
+        throw py::value_error("y_true and y_score: expected 2-D arrays of the same shape, got " + shape_of(y) +
+                              " and " + shape_of(s));
+    if (s.shape(0) < 1 || s.shape(1) < 1)
+        throw py::value_error("y_true and y_score: expected at least one row and one label column, got shape " +
+                              shape_of(s));
+}
+
 template <class Fn>
 decltype(auto) dispatch(const py::array& y, const py::array& s, Fn&& fn) {
-    if (y.ndim() != 2 || s.ndim() != 2 || y.shape(0) != s.shape(0) || y.shape(1) != s.shape(1))
-        throw py::value_error("y_true and y_score: expected 2-D arrays of the same shape");
+    check_pair(y, s);
     return dispatch_labels(y, [&](auto yv) { return dispatch_scores(s, [&](auto sv) { return fn(yv, sv); }); });
 }
 
-// A C-contiguous float64 array's data, checked against the expected element count.
-inline const double* float64_data(const py::array& a, py::ssize_t expected, const char* name) {
+// A C-contiguous float64 array's data, checked against the expected shape.
+inline const double* float64_data(const py::array& a, const std::vector<py::ssize_t>& shape, const char* name) {
     if (a.dtype().kind() != 'f' || a.itemsize() != 8 || !(a.flags() & py::array::c_style))
-        throw py::type_error(std::string(name) + ": expected a C-contiguous float64 array");
-    if (a.size() != expected) throw py::value_error(std::string(name) + ": unexpected number of elements");
+        throw py::type_error(std::string(name) + ": expected a C-contiguous float64 array, got dtype " +
+                             std::string(py::str(a.dtype())));
+    bool same = a.ndim() == static_cast<py::ssize_t>(shape.size());
+    for (std::size_t i = 0; same && i < shape.size(); ++i) same = a.shape(static_cast<py::ssize_t>(i)) == shape[i];
+    if (!same) {
+        std::string want = "(";
+        for (std::size_t i = 0; i < shape.size(); ++i) want += (i ? ", " : "") + std::to_string(shape[i]);
+        throw py::value_error(std::string(name) + ": expected shape " + want + (shape.size() == 1 ? ",)" : ")") +
+                              ", got " + shape_of(a));
+    }
+    check_aligned<double>(a, name);
     return static_cast<const double*>(a.data());
+}
+
+// beta as the kernels need it: finite, > 0, and small enough that estimates of (1+b²)·tp stay finite.
+inline double checked_beta(double beta) {
+    if (!(beta > 0.0 && beta <= 1e100))
+        throw py::value_error("beta: expected a finite number in (0, 1e100], got " + std::to_string(beta));
+    return beta;
+}
+
+inline int checked_threads(int n_threads) {
+    if (n_threads < 0) throw py::value_error("n_threads: expected 0 (all cores) or more, got " + std::to_string(n_threads));
+    return n_threads;
 }
 
 // A vector moved into a numpy array of the given shape, without a copy: the array owns it.

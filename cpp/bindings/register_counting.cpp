@@ -12,10 +12,15 @@ NumpyLabelCounts to_python(LabelCounts&& c, py::ssize_t T, py::ssize_t L) {
             c.flags};
 }
 
-py::ssize_t n_labels(const py::array& y_score) { return y_score.ndim() == 2 ? y_score.shape(1) : 0; }
+// Label columns of a checked (y_true, y_score) pair.
+py::ssize_t n_labels(const py::array& y_true, const py::array& y_score) {
+    check_pair(y_true, y_score);
+    return y_score.shape(1);
+}
 
 py::ssize_t n_settings(const py::array& thresholds) {
-    if (thresholds.ndim() != 2) throw py::value_error("thresholds: expected a 2-D (T, L) array");
+    if (thresholds.ndim() != 2 || thresholds.shape(0) < 1)
+        throw py::value_error("thresholds: expected a 2-D (T, L) array with T >= 1, got shape " + shape_of(thresholds));
     return thresholds.shape(0);
 }
 
@@ -25,11 +30,12 @@ void register_counting(py::module_& m) {
     m.def(
         "count_at_thresholds",
         [](const py::array& y_true, const py::array& y_score, const py::array& thresholds, int n_threads) {
-            const auto L = n_labels(y_score);
-            const double* thr = float64_data(thresholds, L, "thresholds");
+            const auto L = n_labels(y_true, y_score);
+            const int nt = checked_threads(n_threads);
+            const double* thr = float64_data(thresholds, {L}, "thresholds");
             LabelCounts c = dispatch(y_true, y_score, [&](auto yv, auto sv) {
                 py::gil_scoped_release release;
-                return count_at_thresholds(yv, sv, thr, n_threads);
+                return count_at_thresholds(yv, sv, thr, nt);
             });
             return to_python(std::move(c), -1, L);
         },
@@ -39,12 +45,13 @@ void register_counting(py::module_& m) {
     m.def(
         "count_batch",
         [](const py::array& y_true, const py::array& y_score, const py::array& thresholds, int n_threads) {
+            const auto L = n_labels(y_true, y_score);
             const auto T = n_settings(thresholds);
-            const auto L = n_labels(y_score);
-            const double* thr = float64_data(thresholds, T * L, "thresholds");
+            const int nt = checked_threads(n_threads);
+            const double* thr = float64_data(thresholds, {T, L}, "thresholds");
             LabelCounts c = dispatch(y_true, y_score, [&](auto yv, auto sv) {
                 py::gil_scoped_release release;
-                return count_batch(yv, sv, thr, static_cast<index_t>(T), n_threads);
+                return count_batch(yv, sv, thr, static_cast<index_t>(T), nt);
             });
             return to_python(std::move(c), T, L);
         },
@@ -55,12 +62,14 @@ void register_counting(py::module_& m) {
         "sample_fbeta_sums",
         [](const py::array& y_true, const py::array& y_score, const py::array& thresholds, double beta,
            int n_threads) {
+            const auto L = n_labels(y_true, y_score);
             const auto T = n_settings(thresholds);
-            const auto L = n_labels(y_score);
-            const double* thr = float64_data(thresholds, T * L, "thresholds");
+            const int nt = checked_threads(n_threads);
+            const double b = checked_beta(beta);
+            const double* thr = float64_data(thresholds, {T, L}, "thresholds");
             SampleSums r = dispatch(y_true, y_score, [&](auto yv, auto sv) {
                 py::gil_scoped_release release;
-                return sample_fbeta_sums(yv, sv, thr, static_cast<index_t>(T), beta * beta, n_threads);
+                return sample_fbeta_sums(yv, sv, thr, static_cast<index_t>(T), b * b, nt);
             });
             return NumpySampleSums{to_numpy(std::move(r.fbeta_sum)), to_numpy(std::move(r.n_undefined)), r.flags};
         },

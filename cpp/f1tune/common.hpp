@@ -67,6 +67,7 @@ inline S threshold_as(double t) {
     } else {
         if (std::isinf(t)) return static_cast<S>(t);
         if (t > static_cast<double>(std::numeric_limits<S>::max())) return std::numeric_limits<S>::infinity();
+        if (t < -static_cast<double>(std::numeric_limits<S>::max())) return std::numeric_limits<S>::lowest();
         S f = static_cast<S>(t);
         if (static_cast<double>(f) < t) f = std::nextafter(f, std::numeric_limits<S>::infinity());
         return f;

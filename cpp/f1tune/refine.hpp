@@ -5,7 +5,8 @@
 // buckets whose corner may reach it need a closer look, plus the nearest non-empty buckets on
 // each side of the best edge (they hold the two scores its threshold sits between). The search
 // narrows to the span of those buckets, histograms it again, and finishes with a sort once few
-// elements are left. Ties keep the higher cut (fewer predicted positives).
+// elements are left. Ties keep the higher cut (fewer predicted positives). Every comparison of two
+// cuts is exact (objective.hpp), the pruning "may reach" included: a corner that ties counts.
 #pragma once
 
 #include <algorithm>
@@ -35,17 +36,21 @@ Region select_region(const C* pos, const C* tot, index_t NB, count_t tp0, count_
     g.best_edge = obj(tp0, pp0);
     g.tp_edge = tp0;
     g.pp_edge = pp0;
+    // Estimates below `rival` (the best's less its rounding bound) cannot tie or beat it: one
+    // comparison rejects most cuts; the rest are compared exactly.
+    double rival = g.best_edge - obj.tol;
     count_t tp = tp0, pp = pp0;
     for (index_t b = NB - 1; b >= 0; --b) {
         if (tot[b] == 0) continue;
         tp += static_cast<count_t>(pos[b]);
         pp += static_cast<count_t>(tot[b]);
         const double v = obj(tp, pp);
-        if (obj.better(v, g.best_edge)) {
+        if (v >= rival && obj.compare({v, tp, pp}, {g.best_edge, g.tp_edge, g.pp_edge}) > 0) {
             g.best_edge = v;
             g.tp_edge = tp;
             g.pp_edge = pp;
             e = b;
+            rival = v - obj.tol;
         }
     }
     index_t lo = NB, hi = -1;
@@ -60,7 +65,11 @@ Region select_region(const C* pos, const C* tot, index_t NB, count_t tp0, count_
     for (index_t b = NB - 1; b >= 0; --b) {
         if (tot[b] == 0) continue;
         const auto p = static_cast<count_t>(pos[b]);
-        if (p > 0 && p < static_cast<count_t>(tot[b]) && may_reach(obj(tp + p, pp + p), g.best_edge)) take(b);
+        if (p > 0 && p < static_cast<count_t>(tot[b])) {
+            const double corner = obj(tp + p, pp + p);
+            if (corner >= rival && obj.compare({corner, tp + p, pp + p}, {g.best_edge, g.tp_edge, g.pp_edge}) >= 0)
+                take(b);
+        }
         tp += p;
         pp += static_cast<count_t>(tot[b]);
     }
@@ -99,12 +108,14 @@ Cut<K> best_of_groups(const Groups& groups, count_t tp0, count_t pp0, const Obj&
         best.has_below = true;
         best.below = std::get<0>(groups[0]);
     }
+    double rival = best.value - obj.tol;  // as in select_region
     count_t tp = tp0, pp = pp0;
     for (std::size_t i = 0; i < groups.size(); ++i) {
         tp += std::get<1>(groups[i]);
         pp += std::get<2>(groups[i]);
         const double v = obj(tp, pp);
-        if (obj.better(v, best.value)) {
+        if (v >= rival && obj.compare({v, tp, pp}, {best.value, best.tp, best.pp}) > 0) {
+            rival = v - obj.tol;
             best.tp = tp;
             best.pp = pp;
             best.value = v;

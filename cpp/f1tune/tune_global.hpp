@@ -13,8 +13,8 @@
 namespace f1tune {
 
 template <class S, class Y>
-TuneResult tune_global(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, double beta2, double zero_division,
-                       int n_threads) {
+TuneResult tune_global(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const Beta2& beta2,
+                       double zero_division, int n_threads) {
     using K = key_of_t<S>;
     const index_t L = s.cols;
     TuneResult out;
@@ -31,7 +31,7 @@ TuneResult tune_global(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, dou
         }
     count_t P = 0;
     for (count_t p : pos) P += p;
-    const FbetaObjective obj{beta2, static_cast<double>(P), zero_division};
+    const FbetaObjective obj{beta2, P, zero_division};
     const Region g = select_region(pos.data(), tot.data(), NB, 0, 0, obj);
     auto bufs = collect_ranges(y, s, maps, std::vector<BucketRange>(static_cast<std::size_t>(L), g.range), true,
                                n_threads);

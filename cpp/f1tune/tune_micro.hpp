@@ -27,17 +27,35 @@ inline double micro_value(count_t tp, count_t pp, double beta2, double P) {
     return d > 0 ? (1.0 + beta2) * static_cast<double>(tp) / d : 0.0;
 }
 
-inline LinearObjective linear_at(double lambda, double beta2) { return {1.0 + beta2 - lambda, lambda}; }
+// The Dinkelbach objective at lambda = F(tp, pp), the micro F-beta of real cuts: exact comparisons.
+inline LinearObjective linear_at(const Beta2& b2, count_t P, count_t tp, count_t pp) {
+    const double lambda = micro_value(tp, pp, b2.value, static_cast<double>(P));
+    return {1.0 + b2.value - lambda, lambda, 0.0, b2, P, tp, pp, true};
+}
+
+// At any lambda (between two bounds, for planning what to gather): estimates only.
+inline LinearObjective linear_at(const Beta2& b2, double lambda) {
+    return {1.0 + b2.value - lambda, lambda, 0.0, b2, 0, 0, 0, false};
+}
+
+// The micro F-beta of some cuts: its counts and estimate.
+struct MicroLevel {
+    count_t tp = 0, pp = 0;
+    double value = 0.0;
+};
 
 // Dinkelbach on the histograms alone: each label picks its best edge, or with Corners also the
-// all-positives-first corner of any bucket (an optimistic point). Returns the converged lambda.
+// all-positives-first corner of any bucket (an optimistic point). Returns the converged level:
+// without corners, the micro F-beta of real cuts (bucket edges). Estimates only: these levels
+// bound and start the exact iteration, they decide nothing.
 // (Corners is a template parameter so that each variant's inner loop is compiled without the test;
 // inlined, as GCC chose to before, it costs ~14% fewer instructions on 5000 labels.)
 template <bool Corners>
-F1TUNE_ALWAYS_INLINE double histogram_dinkelbach(const Histograms& h, index_t L, double beta2, double P) {
-    double lambda = 0.0;
+F1TUNE_ALWAYS_INLINE MicroLevel histogram_dinkelbach(const Histograms& h, index_t L, const Beta2& b2, count_t P) {
+    MicroLevel level;
+    const double Pd = static_cast<double>(P);
     for (int it = 0; it < 100; ++it) {
-        const LinearObjective obj = linear_at(lambda, beta2);
+        const LinearObjective obj = linear_at(b2, level.value);
         count_t TP = 0, PP = 0;
         for (index_t l = 0; l < L; ++l) {
             const count_t* pos = h.pos_of(l);
@@ -62,18 +80,18 @@ F1TUNE_ALWAYS_INLINE double histogram_dinkelbach(const Histograms& h, index_t L,
             TP += btp;
             PP += bpp;
         }
-        const double next = micro_value(TP, PP, beta2, P);
-        if (!(next > lambda)) break;
-        lambda = next;
+        const double next = micro_value(TP, PP, b2.value, Pd);
+        if (!(next > level.value)) break;
+        level = {TP, PP, next};
     }
-    return lambda;
+    return level;
 }
 
 }  // namespace detail
 
 template <class S, class Y>
-TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, double beta2, double zero_division,
-                      int n_threads) {
+TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const Beta2& beta2,
+                      double zero_division, int n_threads) {
     using K = key_of_t<S>;
     const index_t L = s.cols;
     const auto maps = sample_maps(s, false);
@@ -87,17 +105,16 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
     // No positives at all: every prediction scores 0, predicting none scores zero_division; the
     // per-label search (every label without positives) picks "predict none" everywhere.
     if (P == 0) return tune_per_label(y, s, beta2, zero_division, n_threads);
-    const double Pd = static_cast<double>(P);
     auto label_obj = [&](const LinearObjective& o, index_t l) {
         const auto u = static_cast<std::size_t>(l);
         return o.for_label(out.pos[u], s.rows - out.pos[u]);
     };
 
-    const double lo = detail::histogram_dinkelbach<false>(h, L, beta2, Pd);
-    const double hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, Pd));
+    const detail::MicroLevel start = detail::histogram_dinkelbach<false>(h, L, beta2, P);
+    const double lo = start.value, hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, P).value);
     std::vector<BucketRange> have(static_cast<std::size_t>(L));
     for (int k = 0; k <= 8; ++k) {
-        const LinearObjective obj = detail::linear_at(lo + (hi - lo) * k / 8.0, beta2);
+        const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / 8.0);
         for (index_t l = 0; l < L; ++l) {
             const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
             BucketRange& a = have[static_cast<std::size_t>(l)];
@@ -110,10 +127,13 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
 
     std::vector<Cut<K>> cuts(static_cast<std::size_t>(L)), best_cuts;
     std::vector<Region> regions(static_cast<std::size_t>(L));
-    double lambda = lo, best_value = -1.0;
+    // The level lambda and the best cuts so far, compared exactly as micro F-beta values.
+    const FbetaObjective micro{beta2, P, zero_division};
+    detail::MicroLevel lambda = start;
+    Scored best{-1.0, 0, 0};
     const int workers = choose_threads(n_threads, s.rows * L / 16, L);
     for (int it = 0; it < 200; ++it) {
-        const LinearObjective obj = detail::linear_at(lambda, beta2);
+        const LinearObjective obj = detail::linear_at(beta2, P, lambda.tp, lambda.pp);
         // Gather any bucket this step needs that is not in memory yet.
         std::vector<BucketRange> need(static_cast<std::size_t>(L));
         bool missing = false;
@@ -154,13 +174,14 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, doub
             TP += c.tp;
             PP += c.pp;
         }
-        const double value = detail::micro_value(TP, PP, beta2, Pd);
-        if (value >= best_value) {  // at equal value the later cuts are the fewest-positives optimum
-            best_value = value;
+        const Scored now{micro(TP, PP), TP, PP};
+        // At equal value the later cuts are the fewest-positives optimum.
+        if (best_cuts.empty() || micro.compare(now, best) >= 0) {
+            best = now;
             best_cuts = cuts;
         }
-        if (!(value > lambda)) break;
-        lambda = value;
+        if (micro.compare(now, {lambda.value, lambda.tp, lambda.pp}) <= 0) break;
+        lambda = {TP, PP, now.value};
     }
     out.resize_cuts(L);
     for (std::size_t u = 0; u < best_cuts.size(); ++u) record_cut<S>(out, u, best_cuts[u]);

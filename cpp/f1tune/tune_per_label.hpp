@@ -16,8 +16,8 @@
 namespace f1tune {
 
 template <class S, class Y>
-TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, double beta2, double zero_division,
-                          int n_threads) {
+TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const Beta2& beta2,
+                          double zero_division, int n_threads) {
     using K = key_of_t<S>;
     const index_t L = s.cols;
     TuneResult out;
@@ -31,7 +31,7 @@ TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, 
     std::vector<BucketRange> ranges(static_cast<std::size_t>(L));
     for (index_t l = 0; l < L; ++l) {
         const auto u = static_cast<std::size_t>(l);
-        obj[u] = {beta2, static_cast<double>(out.pos[u]), zero_division};
+        obj[u] = {beta2, out.pos[u], zero_division};
         regions[u] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, obj[u]);
         ranges[u] = regions[u].range;
     }

@@ -52,9 +52,11 @@ def _as_array(value: Any, name: str) -> np.ndarray:
         except ValueError as err:  # ragged nested lists
             raise ValueError(f"{name}: expected a rectangular array, got {type(value).__name__} ({err})") from None
         if a.dtype == object and hasattr(value, "dtypes"):
+            target = "np.int8" if name == "y_true" else "np.float32"
             raise TypeError(
                 f"{name}: expected numeric columns, got a {type(value).__name__} of object or nullable dtypes "
-                "(missing values?); convert explicitly, e.g. df.to_numpy(dtype=np.float32)"
+                f"(pandas' Int64/boolean/Float64; missing values?); convert explicitly, e.g. "
+                f"df.to_numpy(dtype={target})"
             )
     else:
         raise TypeError(f"{name}: expected an array-like, got {type(value).__name__}")
