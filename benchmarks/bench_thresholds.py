@@ -6,20 +6,25 @@ Competitors, side by side in one process, each checked against f1tune before its
 - a vectorized, tie-correct NumPy sweep: argsort per column + cumulative sums (label chunks);
 - scikit-learn's precision_recall_curve in a loop over labels (--sklearn-labels times a subset
   and scales it to all labels when the full loop is too slow to wait for);
-- the memory floor: one read pass over the inputs (S.sum() + Y.sum()).
-Also: micro/macro and global/macro time ratios, and the growth from 1M to 10M rows
-(--ten-million: a 4 GB float32 input plus 1 GB of labels).
+- the honest floor (benchmarks/_floor.py): a multi-threaded read pass over the scores and labels.
+Every figure is a ratio to that floor, all f1tune entries timed round-robin in one process. Also:
+micro/macro and global/macro time ratios, other shapes (--shapes: many labels x few rows, few
+labels x many rows, at the same total size) and the growth from 1M to 10M rows (--ten-million:
+a 4 GB float32 input plus 1 GB of labels).
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 import f1tune
-from _timing import best_time, machine, row
+from _floor import check_floor, read_pass
+from _timing import best_time, interleaved, machine, row
 
 
 def make_data(rows: int, labels: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -93,36 +98,61 @@ def sklearn_loop(S: np.ndarray, Y: np.ndarray, labels: range) -> tuple[np.ndarra
     return best_f, best_t
 
 
-def time_fortran(S: np.ndarray, Y: np.ndarray, repeat: int) -> tuple[float, f1tune.ThresholdResult]:
-    """Macro tuning of Fortran-order copies (made here, freed on return)."""
-    SF, YF = np.asfortranarray(S), np.asfortranarray(Y)
-    return best_time(lambda: f1tune.tune_thresholds(YF, SF), repeat=repeat)
+def tuning_entries(S: np.ndarray, Y: np.ndarray) -> dict[str, Callable[[], Any]]:
+    """The floor and f1tune's tuning modes on (S, Y), for one round-robin."""
+    return {
+        "floor": lambda: read_pass(S, Y),
+        "macro": lambda: f1tune.tune_thresholds(Y, S),
+        "micro": lambda: f1tune.tune_thresholds(Y, S, average="micro"),
+        "global": lambda: f1tune.tune_thresholds(Y, S, average="global"),
+    }
+
+
+def shape_line(rows: int, labels: int, rounds: int) -> str:
+    """Macro/micro/global tuning of one shape, as ratios to its own floor."""
+    S, Y = make_data(rows, labels, seed=2)
+    t = {k: v[0] for k, v in interleaved(tuning_entries(S, Y), rounds=rounds).items()}
+    f = t["floor"]
+    return (
+        f"{labels:>7,} labels x {rows:>9,} rows: floor {f * 1e3:7.2f} ms; macro {t['macro'] / f:6.2f}x,"
+        f" micro {t['micro'] / f:6.2f}x, global {t['global'] / f:6.2f}x the floor"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--labels", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5, help="round-robin rounds (best of)")
     parser.add_argument(
         "--sklearn-labels", type=int, default=None, help="labels timed in the sklearn loop (default all)"
     )
     parser.add_argument("--numpy-labels", type=int, default=None, help="labels timed in the NumPy sweep (default all)")
+    parser.add_argument(
+        "--shapes", action="store_true", help="also 100,000 x 100 labels and 100 x 100,000 rows... (same size)"
+    )
     parser.add_argument("--ten-million", action="store_true", help="also time 10,000,000 rows (needs ~6 GB)")
     args = parser.parse_args()
 
     S, Y = make_data(args.rows, args.labels)
     L = args.labels
     print(f"f1tune {f1tune.__version__}: {args.rows:,} x {L} float32 scores, bool labels; {machine()}")
-    print(f"{'':52s} {'time':>13s} {'f1tune faster by':>10s}")
+    fl = check_floor(S, Y, rounds=args.rounds)
+    print("ratios are time / floor (multi-threaded read pass over S and Y)")
+    print(f"{'':56s} {'time':>13s} {'/ floor':>9s}")
 
-    floor, _ = best_time(lambda: (S.sum(), Y.sum()), repeat=args.repeat)
-    macro, res = best_time(lambda: f1tune.tune_thresholds(Y, S), repeat=args.repeat)
-    macro1, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, n_threads=1), repeat=args.repeat)
-    micro, res_micro = best_time(lambda: f1tune.tune_thresholds(Y, S, average="micro"), repeat=args.repeat)
-    glob, res_glob = best_time(lambda: f1tune.tune_thresholds(Y, S, average="global"), repeat=args.repeat)
-    macroF, resF = time_fortran(S, Y, args.repeat)
-    assert np.array_equal(resF.thresholds, res.thresholds)
+    SF, YF = np.asfortranarray(S), np.asfortranarray(Y)
+    fns = tuning_entries(S, Y)
+    fns["macro1"] = lambda: f1tune.tune_thresholds(Y, S, n_threads=1)
+    fns["macroF"] = lambda: f1tune.tune_thresholds(YF, SF)
+    fns["floorF"] = lambda: read_pass(SF, YF)
+    fns["numpy_sums"] = lambda: (S.sum(), Y.sum())
+    r = interleaved(fns, rounds=args.rounds)
+    SF = YF = np.empty((0, 0))  # the Fortran copies are not needed any more
+    t = {k: v[0] for k, v in r.items()}
+    res, res_micro, res_glob = r["macro"][1], r["micro"][1], r["global"][1]
+    assert np.array_equal(r["macroF"][1].thresholds, res.thresholds)
+    assert np.array_equal(r["macro1"][1].thresholds, res.thresholds)
 
     # NumPy sweep (all labels unless told otherwise), checked label by label.
     nl = min(L, args.numpy_labels or L)
@@ -139,23 +169,29 @@ def main() -> None:
     )  # same optimum (sklearn's threshold is the score itself)
     sk_time *= L / sl
 
-    print(row("f1tune.tune_thresholds macro (all cores)", macro))
-    print(row("f1tune.tune_thresholds macro (1 thread)", macro1))
-    print(row("f1tune.tune_thresholds macro, Fortran order", macroF))
-    print(row("f1tune.tune_thresholds micro (exact, Dinkelbach)", micro))
-    print(row("f1tune.tune_thresholds global (one threshold)", glob))
-    print(row(f"NumPy argsort+cumsum sweep{'' if nl == L else f' ({nl} labels, scaled)'}", np_time))
-    print(row(f"sklearn precision_recall_curve loop{'' if sl == L else f' ({sl} labels, scaled)'}", sk_time))
-    print(row("memory floor: S.sum() + Y.sum()", floor))
+    floor = t["floor"]
+    print(row("floor: multi-threaded read pass (numba, all cores)", floor, floor))
+    print(row("NumPy S.sum() + Y.sum() (single-threaded, not a floor)", t["numpy_sums"], floor))
+    print(row("f1tune.tune_thresholds macro (all cores)", t["macro"], floor, "target <= 4x"))
+    print(row("f1tune.tune_thresholds macro (1 thread)", t["macro1"], floor))
+    print(row("f1tune.tune_thresholds macro, Fortran order", t["macroF"], t["floorF"], "ratio to its own floor"))
+    print(row("f1tune.tune_thresholds micro (exact, Dinkelbach)", t["micro"], floor))
+    print(row("f1tune.tune_thresholds global (one threshold)", t["global"], floor))
+    print(row(f"NumPy argsort+cumsum sweep{'' if nl == L else f' ({nl} labels, scaled)'}", np_time, floor))
+    print(row(f"sklearn precision_recall_curve loop{'' if sl == L else f' ({sl} labels, scaled)'}", sk_time, floor))
     print()
-    print(f"macro vs NumPy sweep:        {np_time / macro:7.1f}x faster  (target >= 10x)")
-    print(f"macro vs sklearn loop:       {sk_time / macro:7.1f}x faster  (target >= 50x)")
-    print(f"macro vs memory floor:       {macro / floor:7.2f}x the floor (goal <= 5x)")
-    print(f"micro / macro time:          {micro / macro:7.2f}   (target <= 1.5)")
-    print(f"global / macro time:         {glob / macro:7.2f}   (target <= 3)")
+    print(f"micro / macro time:          {t['micro'] / t['macro']:7.2f}   (target <= 1.2)")
+    print(f"global / macro time:         {t['global'] / t['macro']:7.2f}   (target <= 1.3)")
+    print(f"NumPy sums / floor (check):  {fl['numpy_sums'] / fl['floor']:7.2f}")
     print(
         f"scores: macro F1 {res.score:.6f}, micro F1 {res_micro.score:.6f}, global-threshold micro F1 {res_glob.score:.6f}"
     )
+
+    if args.shapes:
+        n = args.rows * L
+        print("\nOther shapes of the same size (each against its own floor):")
+        for rows, labels in ((args.rows, L), (max(1, n // 100_000), 100_000), (max(1, n // 1_000), 1_000)):
+            print(shape_line(rows, labels, max(1, args.rounds // 2)))
 
     if args.ten_million:
         rows10 = 10 * args.rows
@@ -165,20 +201,14 @@ def main() -> None:
         print(
             f"\n{rows10:,} x {L} float32 ({S.nbytes / 1e9:.1f} GB) generated in {time.perf_counter() - t0:.0f} s; {machine()}"
         )
-        floor10, _ = best_time(lambda: (S.sum(), Y.sum()), repeat=1)
-        macro10, r10 = best_time(lambda: f1tune.tune_thresholds(Y, S), repeat=1)
-        macro10_1, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, n_threads=1), repeat=1, warmup=0)
-        micro10, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, average="micro"), repeat=1, warmup=0)
-        glob10, _ = best_time(lambda: f1tune.tune_thresholds(Y, S, average="global"), repeat=1, warmup=0)
-        print(row("f1tune.tune_thresholds macro, 10x rows", macro10))
-        print(row("f1tune.tune_thresholds macro, 10x rows (1 thread)", macro10_1))
-        print(row("f1tune.tune_thresholds micro, 10x rows", micro10))
-        print(row("f1tune.tune_thresholds global, 10x rows", glob10))
-        print(row("memory floor, 10x rows", floor10))
+        t10 = {k: v[0] for k, v in interleaved(tuning_entries(S, Y), rounds=1).items()}
+        f10 = t10["floor"]
+        for k in ("macro", "micro", "global"):
+            print(row(f"f1tune.tune_thresholds {k}, 10x rows", t10[k], f10))
+        print(row("floor, 10x rows", f10, f10))
         print(
-            f"10x rows: macro time x{macro10 / macro:.1f} (1 thread x{macro10_1 / macro1:.1f}), micro x{micro10 / micro:.1f},"
-            f" global x{glob10 / glob:.1f} (linear = x10); memory floor x{floor10 / floor:.1f};"
-            f" macro vs floor {macro10 / floor10:.2f}x"
+            f"10x rows: macro x{t10['macro'] / t['macro']:.1f}, micro x{t10['micro'] / t['micro']:.1f},"
+            f" global x{t10['global'] / t['global']:.1f}, floor x{f10 / floor:.1f} (linear = x10)"
         )
 
 

@@ -16,30 +16,46 @@
 
 namespace f1tune {
 
+// The most buckets per label. Fewer when rows are few (buckets_for_rows): per-label work is sized by
+// min(rows, buckets), so that memory stays O(input) at every shape (many labels, few rows).
 constexpr index_t kTopBuckets = 2048;
 
-// Buckets linear in the score (linear_buckets.hpp) over [0, kTopBuckets).
+// Buckets per label for `rows` rows: a power of two >= rows / 4 (at least 2), at most kTopBuckets.
+// About 4 rows a bucket: per-label bucket work (flush, merge, region search) then costs a
+// fraction of the data pass when labels are many and rows few (at 100,000 labels x 1,000 rows,
+// one bucket a row made the bucket work as costly as the pass). Fewer buckets only make the
+// refine gather more elements; results never depend on it.
+inline index_t buckets_for_rows(index_t rows) {
+    index_t nb = 2;
+    while (nb * 4 < rows && nb < kTopBuckets) nb *= 2;
+    return nb;
+}
+
+// Buckets linear in the score (linear_buckets.hpp) over [0, n_buckets).
 template <class S>
 struct BucketMap {
     S lo = 0;
     S scale = 1;
+    index_t n_buckets = kTopBuckets;
 
-    static constexpr S top() { return static_cast<S>(kTopBuckets - 1); }
+    S top() const { return static_cast<S>(n_buckets - 1); }
     index_t bucket(S v) const { return linear_bucket(v, lo, scale, top()); }
 };
 
-// The map spreading [lo, hi] over the buckets.
+// The map spreading [lo, hi] over n_buckets buckets.
 template <class S>
-BucketMap<S> map_for_range(S lo, S hi) {
+BucketMap<S> map_for_range(S lo, S hi, index_t n_buckets) {
     BucketMap<S> m;
     m.lo = lo;
-    m.scale = scale_for_span<S>(static_cast<double>(lo), static_cast<double>(hi), static_cast<double>(kTopBuckets));
+    m.n_buckets = n_buckets;
+    m.scale = scale_for_span<S>(static_cast<double>(lo), static_cast<double>(hi), static_cast<double>(n_buckets));
     return m;
 }
 
 // Per-label maps from up to 4096 evenly spaced rows: from about the 0.1% quantile (a far low tail
 // would waste buckets) to the maximum (the optimum of a rare label sits high). `shared` gives
-// every label the map of the pooled sample (for one threshold shared by all labels).
+// every label the map of the pooled sample (for one threshold shared by all labels). Every map has
+// buckets_for_rows(rows) buckets.
 template <class S>
 std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared) {
     const index_t n = s.rows, L = s.cols;
@@ -52,15 +68,17 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared) {
             if (!is_bad_score(v)) vals[static_cast<std::size_t>(shared ? 0 : l)].push_back(v);
         }
     }
+    const index_t nb = buckets_for_rows(n);
     std::vector<BucketMap<S>> maps(static_cast<std::size_t>(L));
     for (std::size_t g = 0; g < vals.size(); ++g) {
         auto& v = vals[g];
         BucketMap<S> map;
+        map.n_buckets = nb;
         if (!v.empty()) {
             const auto hi = *std::max_element(v.begin(), v.end());
             auto q = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 1000);
             std::nth_element(v.begin(), q, v.end());
-            map = map_for_range(*q, hi);
+            map = map_for_range(*q, hi, nb);
         }
         if (shared)
             std::fill(maps.begin(), maps.end(), map);
@@ -86,10 +104,9 @@ index_t block_rows(const StridedMatrix<S>& s) {
 // that label's histogram hot in L1.
 template <class S, class Y>
 void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* __restrict lo,
-                    const S* __restrict scale, index_t r0, index_t r1, std::uint16_t* __restrict slot,
+                    const S* __restrict scale, S top, index_t r0, index_t r1, std::uint16_t* __restrict slot,
                     unsigned& bad_label, unsigned& bad_score) {
     const index_t L = s.cols;
-    const S top = BucketMap<S>::top();
     unsigned bl = 0, bs = 0;
     for (index_t r = r0; r < r1; ++r) {
         const S* __restrict srow = s.data + r * s.row_stride;
@@ -110,8 +127,7 @@ void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const 
 // The loop of column_slots, with unit strides known at compile time or not.
 template <class S, class Y, bool Contiguous>
 F1TUNE_ALWAYS_INLINE void column_slots_impl(const S* __restrict sc, const Y* __restrict yc, index_t ss, index_t ys, index_t n, S lo,
-                       S scale, std::uint16_t* __restrict out, unsigned& bad_label, unsigned& bad_score) {
-    const S top = BucketMap<S>::top();
+                       S scale, S top, std::uint16_t* __restrict out, unsigned& bad_label, unsigned& bad_score) {
     unsigned bl = 0, bs = 0;
     for (index_t i = 0; i < n; ++i) {
         const S v = Contiguous ? sc[i] : sc[i * ss];
@@ -127,12 +143,12 @@ F1TUNE_ALWAYS_INLINE void column_slots_impl(const S* __restrict sc, const Y* __r
 // Slots (bucket * 2 + label) of n elements read with strides ss, ys; contiguous columns get
 // their own copy of the loop, which vectorizes.
 template <class S, class Y>
-F1TUNE_ALWAYS_INLINE void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, std::uint16_t* out,
-                  unsigned& bad_label, unsigned& bad_score) {
+F1TUNE_ALWAYS_INLINE void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, S top,
+                  std::uint16_t* out, unsigned& bad_label, unsigned& bad_score) {
     if (ss == 1 && ys == 1)
-        column_slots_impl<S, Y, true>(sc, yc, 1, 1, n, lo, scale, out, bad_label, bad_score);
+        column_slots_impl<S, Y, true>(sc, yc, 1, 1, n, lo, scale, top, out, bad_label, bad_score);
     else
-        column_slots_impl<S, Y, false>(sc, yc, ss, ys, n, lo, scale, out, bad_label, bad_score);
+        column_slots_impl<S, Y, false>(sc, yc, ss, ys, n, lo, scale, top, out, bad_label, bad_score);
 }
 
 }  // namespace detail

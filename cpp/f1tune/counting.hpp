@@ -149,15 +149,25 @@ LabelCounts count_at_thresholds(const StridedMatrix<Y>& y, const StridedMatrix<S
         [](LabelCounts& total, const LabelCounts& p) { total.merge(p); });
 }
 
-// Counts for T threshold settings at once. thresholds is a C-contiguous (T, L) array.
-// Each score lands in one of T+1 bins (how many of its label's thresholds it clears); suffix sums
-// over the bins give the counts for every setting: one pass over the data.
+namespace detail {
+
+// Labels per block of count_batch: the block's bins (T+1 per label, 64-bit per worker and 16-bit
+// per worker) and threshold index (~T * 100 bytes) stay within ~64 MiB, so memory beyond the
+// (T, L) output is bounded whatever L. One block when it all fits (the usual shapes).
+inline index_t batch_label_block(index_t T, index_t L, int workers) {
+    const index_t per_label = (T + 1) * 2 * 10 * std::max(1, workers) + T * 100;
+    return std::clamp<index_t>((index_t{64} << 20) / std::max<index_t>(1, per_label), 1, std::max<index_t>(1, L));
+}
+
+// count_batch on one block of labels: each score lands in one of T+1 bins (how many of its
+// label's thresholds it clears); suffix sums over the bins give the counts for every setting.
+// Writes the block's columns of out.tp / out.pp (ld = all labels) and out.pos[l0 + .].
 template <class S, class Y>
-LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds,
-                        index_t T, int n_threads) {
+void count_batch_block(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds, index_t T,
+                       index_t ld, index_t l0, int n_threads, LabelCounts& out) {
     const index_t n = s.rows, L = s.cols, B = T + 1;
     std::vector<index_t> order;
-    const ThresholdIndex<S> ix = build_threshold_index<S>(thresholds, T, L, order);
+    const ThresholdIndex<S> ix = build_threshold_index<S>(thresholds, T, L, ld, order);
 
     const int workers = choose_threads(n_threads, n * L, n);
     struct Bins {
@@ -217,20 +227,42 @@ LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
             total.flags.merge(p.flags);
         });
 
-    LabelCounts out(T * L, L);
-    out.flags = all.flags;
+    out.flags.merge(all.flags);
     for (index_t l = 0; l < L; ++l) {
         const count_t* bins = all.counts.data() + l * B * 2;
+        const index_t g = l0 + l;  // the label in the whole array
         // A score in bin k clears the j-th smallest threshold iff j < k: suffix sums over bins.
         count_t pp_acc = 0, tp_acc = 0;
         for (index_t k = B - 1; k >= 1; --k) {
             pp_acc += bins[2 * k] + bins[2 * k + 1];
             tp_acc += bins[2 * k + 1];
             const index_t setting = order[static_cast<std::size_t>(l * T + (k - 1))];
-            out.pp[static_cast<std::size_t>(setting * L + l)] = pp_acc;
-            out.tp[static_cast<std::size_t>(setting * L + l)] = tp_acc;
+            out.pp[static_cast<std::size_t>(setting * ld + g)] = pp_acc;
+            out.tp[static_cast<std::size_t>(setting * ld + g)] = tp_acc;
         }
-        out.pos[static_cast<std::size_t>(l)] = tp_acc + bins[1];
+        out.pos[static_cast<std::size_t>(g)] = tp_acc + bins[1];
+    }
+}
+
+}  // namespace detail
+
+// Counts for T threshold settings at once. thresholds is a C-contiguous (T, L) array. One pass
+// over the data per block of labels (detail::batch_label_block; one block for most shapes), so
+// that the work memory beyond the (T, L) result stays bounded however many labels there are.
+template <class S, class Y>
+LabelCounts count_batch(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds,
+                        index_t T, int n_threads) {
+    const index_t n = s.rows, L = s.cols;
+    LabelCounts out(T * L, L);
+    const index_t Lb = detail::batch_label_block(T, L, choose_threads(n_threads, n * L, n));
+    for (index_t l0 = 0; l0 < L; l0 += Lb) {
+        const index_t l1 = std::min(L, l0 + Lb);
+        StridedMatrix<S> sb = s;
+        StridedMatrix<Y> yb = y;
+        sb.data += l0 * s.col_stride;
+        yb.data += l0 * y.col_stride;
+        sb.cols = yb.cols = l1 - l0;
+        detail::count_batch_block(yb, sb, thresholds + l0, T, L, l0, n_threads, out);
     }
     return out;
 }

@@ -53,10 +53,10 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
         last[l] = ranges[l].empty() ? std::int32_t{-1} : static_cast<std::int32_t>(ranges[l].hi);
     }
     const bool by_row = read_by_row(y, s);
+    const S top = maps.empty() ? S(0) : maps[0].top();  // every map has the same bucket count
     auto gather_rows = [&](std::vector<Buffer<K>>& bufs, index_t b0, index_t e0) {
         if (by_row) {
             std::vector<std::int32_t> hit(static_cast<std::size_t>(L));
-            const S top = BucketMap<S>::top();
             const index_t n_lab = L;
             std::int32_t* __restrict h = hit.data();
             const S* __restrict lo_ = lo.data();
@@ -93,7 +93,8 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
                 if (ranges[u].empty()) continue;
                 const S* sc = s.data + l * s.col_stride + rb * s.row_stride;
                 const Y* yc = y.data + l * y.col_stride + rb * y.row_stride;
-                detail::column_slots(sc, yc, s.row_stride, y.row_stride, re - rb, lo[u], scale[u], slot.data(), bl, bs);
+                detail::column_slots(sc, yc, s.row_stride, y.row_stride, re - rb, lo[u], scale[u], top, slot.data(), bl,
+                                     bs);
                 Buffer<K>& out = bufs[pooled ? 0 : u];
                 const std::int32_t f = first[u], e = last[u];
                 const index_t ss = s.row_stride, m = re - rb;

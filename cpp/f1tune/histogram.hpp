@@ -1,5 +1,6 @@
 // Pass one of the histogram-then-refine search: per label, positives and negatives in
-// kTopBuckets buckets of the score (bucket_map.hpp), with the label and score checks on the way.
+// nb buckets of the score (bucket_map.hpp: min(rows, kTopBuckets) rounded up to a power of two,
+// so per-label memory follows the input), with the label and score checks on the way.
 #pragma once
 
 #include <algorithm>
@@ -13,19 +14,21 @@
 namespace f1tune {
 
 struct Histograms {
-    std::vector<count_t> pos, tot;  // (L, kTopBuckets), ascending keys
+    std::vector<count_t> pos, tot;  // (L, nb), ascending keys
+    index_t nb = kTopBuckets;       // buckets per label (the maps' n_buckets)
     InputFlags flags;
-    const count_t* pos_of(index_t l) const { return pos.data() + l * kTopBuckets; }
-    const count_t* tot_of(index_t l) const { return tot.data() + l * kTopBuckets; }
+    const count_t* pos_of(index_t l) const { return pos.data() + l * nb; }
+    const count_t* tot_of(index_t l) const { return tot.data() + l * nb; }
 };
 
 namespace detail {
 
 // Any layout, label by label over blocks of rows.
 template <class S, class Y>
-void strided_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const BucketMap<S>* maps, index_t r0,
-                        index_t r1, std::uint16_t* __restrict hist, unsigned& bad_label, unsigned& bad_score) {
-    const index_t L = s.cols, NB = kTopBuckets;
+void strided_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const BucketMap<S>* maps, index_t NB,
+                        index_t r0, index_t r1, std::uint16_t* __restrict hist, unsigned& bad_label,
+                        unsigned& bad_score) {
+    const index_t L = s.cols;
     const index_t R = block_rows<S, Y>(s);
     std::vector<std::uint16_t> slot(static_cast<std::size_t>(R));
     unsigned bl = 0, bs = 0;
@@ -33,7 +36,7 @@ void strided_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
         const index_t re = std::min(r1, rb + R);
         for (index_t l = 0; l < L; ++l) {
             column_slots(s.data + l * s.col_stride + rb * s.row_stride, y.data + l * y.col_stride + rb * y.row_stride,
-                         s.row_stride, y.row_stride, re - rb, maps[l].lo, maps[l].scale, slot.data(), bl, bs);
+                         s.row_stride, y.row_stride, re - rb, maps[l].lo, maps[l].scale, maps[l].top(), slot.data(), bl, bs);
             std::uint16_t* __restrict hl = hist + l * NB * 2;
             const std::uint16_t* sl = slot.data();
             for (index_t i = 0; i < re - rb; ++i) hl[sl[i]] = static_cast<std::uint16_t>(hl[sl[i]] + 1);
@@ -48,7 +51,9 @@ void strided_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
 template <class S, class Y>
 Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s,
                             const std::vector<BucketMap<S>>& maps, int n_threads) {
-    const index_t n = s.rows, L = s.cols, NB = kTopBuckets;
+    const index_t n = s.rows, L = s.cols;
+    const index_t NB = maps.empty() ? kTopBuckets : maps[0].n_buckets;  // the same for every label
+    const S top = static_cast<S>(NB - 1);
     const int workers = choose_threads(n_threads, n * L, n);
     std::vector<S> lo(static_cast<std::size_t>(L)), scale(static_cast<std::size_t>(L));
     for (std::size_t l = 0; l < maps.size(); ++l) {
@@ -56,8 +61,8 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
         scale[l] = maps[l].scale;
     }
     const bool by_row = read_by_row(y, s);
-    // Row tile: its slots (R x L x 2 bytes) stay in cache; very wide rows get shorter tiles.
-    const index_t R = std::clamp<index_t>((index_t{64} << 20) / std::max<index_t>(1, 2 * L), 1, 256);
+    // Row tile: its slots (R x L x 2 bytes) stay in L2; very wide rows get shorter tiles.
+    const index_t R = std::clamp<index_t>((index_t{256} << 10) / std::max<index_t>(1, 2 * L), 1, 256);
     // Parts count negatives and positives (the flush below reads them straight off the interleaved
     // 16-bit slots); totals are formed once, after the merge.
     struct Part {
@@ -65,7 +70,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
         InputFlags flags;
     };
     auto count_rows = [&](Part& p, index_t b0, index_t e0) {
-        // 16-bit counters (8 KiB per label), flushed every 65535 rows.
+        // 16-bit counters (4 NB bytes per label), flushed every 65535 rows.
         std::vector<std::uint16_t> h(static_cast<std::size_t>(L * NB * 2), 0);
         std::vector<std::uint16_t> slot(by_row ? static_cast<std::size_t>(L * R) : 0);
         unsigned bad_label = 0, bad_score = 0;
@@ -75,7 +80,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
             if (by_row) {
                 for (index_t t0 = c0; t0 < c1; t0 += R) {
                     const index_t t1 = std::min(c1, t0 + R);
-                    detail::row_tile_slots(y, s, lo.data(), scale.data(), t0, t1, slot.data(), bad_label,
+                    detail::row_tile_slots(y, s, lo.data(), scale.data(), top, t0, t1, slot.data(), bad_label,
                                            bad_score);
                     for (index_t l = 0; l < L; ++l) {
                         std::uint16_t* __restrict hl = h.data() + l * NB * 2;
@@ -85,7 +90,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
                     }
                 }
             } else {
-                detail::strided_histograms(y, s, maps.data(), c0, c1, h.data(), bad_label, bad_score);
+                detail::strided_histograms(y, s, maps.data(), NB, c0, c1, h.data(), bad_label, bad_score);
             }
             for (index_t i = 0; i < L * NB; ++i) {
                 const auto u = static_cast<std::size_t>(i);
@@ -113,6 +118,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
             total.flags.merge(p.flags);
         });
     Histograms out;
+    out.nb = NB;
     out.tot = std::move(all.neg);
     add_into(out.tot, all.pos);
     out.pos = std::move(all.pos);

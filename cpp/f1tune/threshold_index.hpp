@@ -81,8 +81,11 @@ struct ThresholdIndex {
     }
 };
 
+// The index of L labels' thresholds, setting j of label l at thresholds[j * ld + l] (ld >= L: a
+// block of labels of a wider (T, ld) array).
 template <class S>
-ThresholdIndex<S> build_threshold_index(const double* thresholds, index_t T, index_t L, std::vector<index_t>& order) {
+ThresholdIndex<S> build_threshold_index(const double* thresholds, index_t T, index_t L, index_t ld,
+                                        std::vector<index_t>& order) {
     ThresholdIndex<S> ix;
     ix.T = T;
     ix.sorted.resize(static_cast<std::size_t>(L * T));
@@ -92,9 +95,9 @@ ThresholdIndex<S> build_threshold_index(const double* thresholds, index_t T, ind
     for (index_t l = 0; l < L; ++l) {
         index_t* o = order.data() + l * T;
         for (index_t j = 0; j < T; ++j) o[j] = j;
-        std::stable_sort(o, o + T, [&](index_t a, index_t b) { return thresholds[a * L + l] < thresholds[b * L + l]; });
+        std::stable_sort(o, o + T, [&](index_t a, index_t b) { return thresholds[a * ld + l] < thresholds[b * ld + l]; });
         S* srt = ix.sorted.data() + l * T;
-        for (index_t j = 0; j < T; ++j) srt[j] = threshold_as<S>(thresholds[o[j] * L + l]);
+        for (index_t j = 0; j < T; ++j) srt[j] = threshold_as<S>(thresholds[o[j] * ld + l]);
     }
     // Finer buckets until each holds one distinct value, within a memory budget of ~64 T per label.
     for (index_t factor : {2, 8, 64}) {

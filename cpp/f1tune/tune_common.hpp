@@ -61,7 +61,7 @@ void record_cut(TuneResult& out, std::size_t l, const Cut<key_of_t<S>>& c) {
 inline std::vector<count_t> label_positives(const Histograms& h, index_t L) {
     std::vector<count_t> pos(static_cast<std::size_t>(L), 0);
     for (index_t l = 0; l < L; ++l)
-        for (index_t b = 0; b < kTopBuckets; ++b) pos[static_cast<std::size_t>(l)] += h.pos_of(l)[b];
+        for (index_t b = 0; b < h.nb; ++b) pos[static_cast<std::size_t>(l)] += h.pos_of(l)[b];
     return pos;
 }
 

@@ -16,12 +16,13 @@ template <class S, class Y>
 TuneResult tune_global(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const Beta2& beta2,
                        double zero_division, int n_threads) {
     using K = key_of_t<S>;
-    const index_t L = s.cols, NB = kTopBuckets;
+    const index_t L = s.cols;
     TuneResult out;
     const auto maps = sample_maps(s, true);
     const Histograms h = build_histograms(y, s, maps, n_threads);
     out.flags = h.flags;
     if (h.flags.bad_label || h.flags.bad_score) return out;
+    const index_t NB = h.nb;
     std::vector<count_t> pos(static_cast<std::size_t>(NB), 0), tot(static_cast<std::size_t>(NB), 0);
     for (index_t l = 0; l < L; ++l)
         for (index_t b = 0; b < NB; ++b) {

@@ -62,7 +62,7 @@ F1TUNE_ALWAYS_INLINE MicroLevel histogram_dinkelbach(const Histograms& h, index_
             const count_t* tot = h.tot_of(l);
             count_t tp = 0, pp = 0, btp = 0, bpp = 0;
             double best = obj(0, 0);
-            for (index_t b = kTopBuckets - 1; b >= 0; --b) {
+            for (index_t b = h.nb - 1; b >= 0; --b) {
                 if (tot[b] == 0) continue;
                 if (Corners && obj(tp + pos[b], pp + pos[b]) > best) {
                     best = obj(tp + pos[b], pp + pos[b]);
@@ -116,7 +116,7 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
     for (int k = 0; k <= 8; ++k) {
         const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / 8.0);
         for (index_t l = 0; l < L; ++l) {
-            const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, label_obj(obj, l)).range;
+            const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
             BucketRange& a = have[static_cast<std::size_t>(l)];
             if (a.empty()) a = r;
             else if (!r.empty()) a = {std::min(a.lo, r.lo), std::max(a.hi, r.hi)};
@@ -139,7 +139,7 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
         bool missing = false;
         for (index_t l = 0; l < L; ++l) {
             const auto u = static_cast<std::size_t>(l);
-            regions[u] = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, label_obj(obj, l));
+            regions[u] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l));
             if (!have[u].contains(regions[u].range)) {
                 need[u] = have[u].empty() ? regions[u].range
                                           : BucketRange{std::min(have[u].lo, regions[u].range.lo),
@@ -161,7 +161,7 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
                 const auto u = static_cast<std::size_t>(l);
                 // Counts above the gathered range come from the histogram.
                 count_t tp0 = 0, pp0 = 0;
-                for (index_t k = kTopBuckets - 1; k > have[u].hi; --k) {
+                for (index_t k = h.nb - 1; k > have[u].hi; --k) {
                     tp0 += h.pos_of(l)[k];
                     pp0 += h.tot_of(l)[k];
                 }

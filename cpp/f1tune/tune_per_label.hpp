@@ -32,7 +32,7 @@ TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, 
     for (index_t l = 0; l < L; ++l) {
         const auto u = static_cast<std::size_t>(l);
         obj[u] = {beta2, out.pos[u], zero_division};
-        regions[u] = select_region(h.pos_of(l), h.tot_of(l), kTopBuckets, 0, 0, obj[u]);
+        regions[u] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, obj[u]);
         ranges[u] = regions[u].range;
     }
     auto bufs = collect_ranges(y, s, maps, ranges, false, n_threads);
