@@ -380,11 +380,11 @@ class Stretcher:
                 device=self.device,
                 progress=p["progress"],
             )
-        self.network_ = result.network
-        self.stacking_ = result.stacking
+        self.network_: Any = result.network  # a StackingNetwork, or the seed's network from a version 1 file
+        self.stacking_: str | None = result.stacking  # None: loaded from a version 1 file
         self.history_ = result.history
-        self.n_steps_ = result.n_steps
-        self.best_step_ = result.best_step
+        self.n_steps_: int | None = result.n_steps  # None: loaded from a version 1 file
+        self.best_step_: int | None = result.best_step
         self.n_epochs_ = -(-result.n_steps // result.steps_per_epoch)
         self.best_epoch_ = -(-result.best_step // result.steps_per_epoch)
         self.n_labels_ = s.shape[1]

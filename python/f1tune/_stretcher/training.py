@@ -275,7 +275,9 @@ def _train_residual(
     spe = (n_tr + bs - 1) // bs
     total = min(params["max_steps"], params["epochs"] * spe)
     residual = net.residual
-    fused = {"fused": True} if dev.type in ("cpu", "cuda") else {}  # one kernel per step: the net is small
+    fused: dict[str, Any] = (
+        {"fused": True} if dev.type in ("cpu", "cuda") else {}
+    )  # one kernel per step: the net is small
     optimizer = torch.optim.AdamW(residual.parameters(), lr=params["lr"], weight_decay=params["weight_decay"], **fused)
     gen = torch.Generator(device="cpu").manual_seed(shuffle_seed % 2**63)
 
