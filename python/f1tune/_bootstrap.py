@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from f1tune import _native
+
 
 def check_random_state(random_state: Any) -> np.random.Generator:
     """Return a Generator from None, an int, a Generator or a legacy RandomState (as scikit-learn passes)."""
@@ -48,25 +50,15 @@ def check_n_bootstrap(n_bootstrap: Any) -> int:
 def cut_at_rate(column: np.ndarray, rate: float) -> float:
     """Return the threshold on ``column``'s own cuts whose predicted-positive fraction is nearest ``rate``.
 
-    Cuts are placed as :func:`f1tune.tune_thresholds` places them: strictly above the lower
-    distinct score and at or below the upper one, in the scores' own precision (so ``>=`` and
-    ``>`` agree on ``column``); above the maximum for "predict none", below the minimum for
-    "predict all". Among equally near cuts the one predicting fewer positives wins.
+    The cuts and their thresholds are the core's (:func:`f1tune.fbeta_curve`'s, placed exactly as
+    :func:`f1tune.tune_thresholds` places them): above the maximum for "predict none", below the
+    minimum for "predict all", otherwise between two adjacent distinct scores. Among equally
+    near cuts the one predicting fewer positives wins.
     """
-    desc = np.sort(column)[::-1]
-    n = desc.shape[0]
-    # Valid cut sizes k (rows predicted positive): 0, n, and every k where a distinct value ends.
-    ends = np.flatnonzero(desc[:-1] > desc[1:]) + 1
-    ks = np.concatenate(([0], ends, [n]))
-    k = int(ks[np.argmin(np.abs(ks - rate * n))])  # argmin takes the first (smallest k) of ties
-    dtype = column.dtype
-    if k == 0:
-        return float(np.nextafter(desc[0], dtype.type(np.inf)))
-    if k == n:
-        return float(np.nextafter(desc[-1], dtype.type(-np.inf)))
-    hi, lo = desc[k - 1], desc[k]
-    mid = dtype.type(lo / 2 + hi / 2)  # halves first: no overflow near the float range
-    return float(mid if lo < mid <= hi else hi)
+    scores = column.reshape(-1, 1)
+    curve = _native.label_curve(np.zeros(scores.shape, dtype=np.uint8), scores)
+    k = int(np.argmin(np.abs(curve.pp - rate * scores.shape[0])))  # first of ties: fewest positives
+    return float(curve.thresholds[k])
 
 
 def positive_rates(column: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
