@@ -1,4 +1,7 @@
-"""Command line: ``f1tune demo`` and ``f1tune tune`` (also ``python -m f1tune ...``)."""
+"""Command line: ``f1tune demo``, ``tune``, ``apply`` and ``report`` (also ``python -m f1tune ...``).
+
+Every bad input ends with one line on stderr naming the argument, and exit code 2.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +9,21 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from typing import NoReturn
+
+from f1tune._cli_apply import add_apply_parser, run_apply
+from f1tune._cli_inputs import add_input_arguments, add_progress_argument, read_input
+from f1tune._cli_options import OneLineParser, add_tuning_options, int_at_least
+from f1tune._cli_report import add_report_parser, run_report
 
 __all__ = ["main"]
 
 
-def _int_at_least(low: int):  # noqa: ANN202  (an argparse type)
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text}")
-        return value
-
-    return parse
-
-
-_positive_int = _int_at_least(1)
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    """Usage errors as one line (``f1tune demo: error: ...``) and exit code 2, without the usage block."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+_positive_int = int_at_least(1)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _OneLineParser(prog="f1tune", description="Exact F1/F-beta threshold tuning and prediction stretching.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{demo,tune}")
+    parser = OneLineParser(prog="f1tune", description="Exact F1/F-beta threshold tuning and prediction stretching.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{demo,tune,apply,report}")
 
     demo = sub.add_parser(
         "demo",
@@ -51,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--labels", type=_positive_int, default=100, help="number of labels (default 100)")
     demo.add_argument(
-        "--seed", type=_int_at_least(0), default=0, help="random seed of the data and the networks (default 0)"
+        "--seed", type=int_at_least(0), default=0, help="random seed of the data and the networks (default 0)"
     )
     demo.add_argument("--epochs", type=_positive_int, default=None, help="override the Stretcher's default epochs")
     demo.add_argument("--threads", type=_positive_int, default=1, help="torch threads for the Stretchers (default 1)")
@@ -60,21 +47,18 @@ def _parser() -> argparse.ArgumentParser:
 
     tune = sub.add_parser(
         "tune",
-        help="tune thresholds on .npy arrays and write them as JSON (f1tune.ThresholdResult.load reads it)",
+        help="tune thresholds and write them as JSON (f1tune.ThresholdResult.load and 'f1tune apply' read it)",
         description="Find the thresholds that maximize F-beta of y_score >= threshold against y_true.",
     )
-    tune.add_argument("--y-true", required=True, help=".npy file of 0/1 labels, shape (n_samples, n_labels)")
-    tune.add_argument("--y-score", required=True, help=".npy file of float scores, same shape")
-    tune.add_argument(
-        "--average",
-        default="macro",
-        choices=["macro", "weighted", "micro", "global", "none"],
-        help="what to maximize (default macro: each label's own F-beta; 'none' is per label)",
-    )
-    tune.add_argument("--beta", type=float, default=1.0, help="F-beta's beta (default 1)")
+    add_input_arguments(tune, "y-true", "0/1 labels")
+    add_input_arguments(tune, "y-score", "float scores")
+    add_tuning_options(tune)
     tune.add_argument(
         "-o", "--output", default="-", help="output file: a ThresholdResult as JSON (default: standard output)"
     )
+    add_progress_argument(tune)
+    add_apply_parser(sub)
+    add_report_parser(sub)
     return parser
 
 
@@ -99,11 +83,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _tune(args: argparse.Namespace) -> int:
-    from f1tune._array_files import load_npy
     from f1tune.thresholds import tune_thresholds
 
-    y_true = load_npy(args.y_true, "--y-true")
-    y_score = load_npy(args.y_score, "--y-score")
+    y_true = read_input(args, "y-true").array
+    y_score = read_input(args, "y-score").array
 
     average = None if args.average == "none" else args.average
     result = tune_thresholds(y_true, y_score, average=average, beta=args.beta)
@@ -117,8 +100,9 @@ def _tune(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``f1tune`` command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = _parser().parse_args(argv)
+    commands = {"demo": _demo, "tune": _tune, "apply": run_apply, "report": run_report}
     try:
-        return _demo(args) if args.command == "demo" else _tune(args)
+        return commands[args.command](args)
     except ImportError as err:
         hint = " (the demo needs torch: pip install 'f1tune[torch]')" if args.command == "demo" else ""
         print(f"f1tune {args.command}: error: {err}{hint}", file=sys.stderr)
