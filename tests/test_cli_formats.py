@@ -79,7 +79,10 @@ def test_progress_bar_only_when_asked(data, capsys):
     argv += ["--y-score-prefix", "s_", "--progress"]
     assert main(argv) == 0
     err = capsys.readouterr().err
-    assert "--y-true" in err and "--y-score" in err and "80/80" in err
+    assert "--y-true: " in err and "--y-score: " in err and "rows/s" in err
+    argv.remove("--progress")
+    assert main(argv) == 0
+    assert capsys.readouterr().err == ""  # stderr captured, not a terminal: no bar
 
 
 def _bad(p):
@@ -130,3 +133,10 @@ def test_missing_pandas_or_pyarrow_is_one_line(data, capsys, monkeypatch):
         assert main(["tune", "--y-true", f"{p}/y.npy", "--y-score", f"{p}/d{ext}"]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and needs in err and "pip install 'f1tune[cli]'" in err, err
+
+
+def test_npz_with_a_pickled_member_is_refused(tmp_path, capsys):
+    np.savez(tmp_path / "o.npz", s=np.array([{"a": 1}], dtype=object), y=np.ones(3))
+    assert main(["tune", "--y-true", f"{tmp_path}/o.npz:y", "--y-score", f"{tmp_path}/o.npz:s"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "o.npz: unreadable member 's'" in err and "pickled objects are never loaded" in err

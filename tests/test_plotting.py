@@ -210,3 +210,20 @@ def test_matplotlib_is_imported_only_when_a_figure_is_drawn():
     code = "import sys, f1tune, f1tune.plotting\nprint('matplotlib' in sys.modules)\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "f1tune.plotting._fbeta_curve",
+        "f1tune.plotting._score_histogram",
+        "f1tune.plotting._threshold_spread",
+        "f1tune.plotting._strategy_summary",
+    ],
+)
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

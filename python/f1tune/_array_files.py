@@ -119,6 +119,8 @@ def _check_numeric(a: np.ndarray, where: str) -> np.ndarray:
 
 def _load_npz(path: str, name: str, member: str | None) -> np.ndarray:
     where = f"{name}: {path}"
+    if not zipfile.is_zipfile(path):  # np.load would try other formats (and pickle) on such bytes
+        raise ValueError(f"{where}: expected a .npz file written by numpy.savez, got content that is not a zip archive")
     try:
         with np.load(path, allow_pickle=False) as z:
             names = list(z.files)

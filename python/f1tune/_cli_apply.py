@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 
 import numpy as np
@@ -51,5 +52,6 @@ def run_apply(args: argparse.Namespace) -> int:
     else:
         names = scores.names or [f"label_{j}" for j in range(predicted.shape[1])]
         with open(args.output, "w", encoding="utf-8", newline="") as f:
-            np.savetxt(f, predicted.astype(np.uint8), fmt="%d", delimiter=",", header=",".join(names), comments="")
+            csv.writer(f, lineterminator="\n").writerow(names)  # quoted where a name holds a comma
+            np.savetxt(f, predicted.astype(np.uint8), fmt="%d", delimiter=",")
     return 0

@@ -11,14 +11,20 @@ from f1tune.plotting._labels import check_label_names, check_labels, check_marke
 from f1tune.plotting._matplotlib import axes_grid
 from f1tune.thresholds import tune_thresholds
 
-# Counts spanning this ratio (largest / smallest non-zero bin) get a log count axis.
-LOG_SCALE_RATIO = 100.0
+# When one class's tallest bin is this many times the other's, the smaller class would be a
+# sliver at the bottom of a linear axis: the count axis goes logarithmic.
+LOG_SCALE_RATIO = 10.0
 
 
-def use_log_scale(counts: np.ndarray) -> bool:
-    """True when the non-zero counts span at least two decades (``max / min >= 100``)."""
-    nonzero = counts[counts > 0]
-    return bool(nonzero.size) and float(nonzero.max()) / float(nonzero.min()) >= LOG_SCALE_RATIO
+def use_log_scale(negative_counts: np.ndarray, positive_counts: np.ndarray) -> bool:
+    """True when the two classes' tallest bins differ by ``LOG_SCALE_RATIO`` or more.
+
+    A rare label's positives (or a common label's negatives) then span decades below the other
+    class's peak and are unreadable on a linear axis. Single stray counts in the tails of one
+    histogram do not decide it: only the peaks do.
+    """
+    peaks = [float(c.max()) for c in (negative_counts, positive_counts) if c.size and c.max() > 0]
+    return len(peaks) == 2 and max(peaks) / min(peaks) >= LOG_SCALE_RATIO
 
 
 class ScoreHistogramDisplay:
@@ -26,7 +32,8 @@ class ScoreHistogramDisplay:
 
     The seed article's second figure: where the two classes' scores overlap is where a threshold
     must compromise. Counts are computed once with NumPy (10^6 scores bin in milliseconds) and
-    drawn as steps; the count axis is logarithmic when the counts span two decades or more.
+    drawn as steps; the count axis is logarithmic when one class's peak is 10 times the other's
+    or more (a rare label's positives would otherwise be invisible).
 
     It is recommended to create a display with :meth:`from_predictions`; all parameters are
     stored as attributes.
@@ -116,7 +123,7 @@ class ScoreHistogramDisplay:
         beta : float, default=1.0
             The F-beta's beta for ``thresholds="tuned"``.
         log_scale : "auto" or bool, default="auto"
-            Logarithmic count axis; "auto" when the counts span two decades or more.
+            Logarithmic count axis; "auto" when one class's tallest bin is 10 times the other's.
         ax : matplotlib Axes or list of Axes, optional
             One Axes per drawn label; default a new figure.
 
@@ -160,7 +167,7 @@ class ScoreHistogramDisplay:
         ax : matplotlib Axes or list of Axes, optional
             One Axes per label; default a new figure.
         log_scale : "auto" or bool, default="auto"
-            Logarithmic count axis; "auto" when the counts span two decades or more.
+            Logarithmic count axis; "auto" when one class's tallest bin is 10 times the other's.
         legend : bool, default=True
             Put one legend on the first panel.
 
@@ -175,7 +182,7 @@ class ScoreHistogramDisplay:
         self.negative_patches_, self.positive_patches_, self.threshold_lines_, self.log_scale_ = [], [], [], []
         for k, a in enumerate(axes):
             e, neg, pos = self.bin_edges[k], self.negative_counts[k], self.positive_counts[k]
-            log = use_log_scale(np.concatenate((neg, pos))) if log_scale == "auto" else bool(log_scale)
+            log = use_log_scale(neg, pos) if log_scale == "auto" else bool(log_scale)
             self.negative_patches_.append(
                 a.stairs(neg, e, fill=True, alpha=0.45, color="tab:blue", label=f"true 0 ({int(neg.sum()):,})")
             )
@@ -188,15 +195,19 @@ class ScoreHistogramDisplay:
                 a.set_title(f"{self.label_names[k]}: threshold {t:.3g}", fontsize="medium")
             else:
                 a.set_title(self.label_names[k], fontsize="medium")
+            # Headroom above the tallest bin holds the legend, so it never covers the bars.
+            peak = max(float(neg.max(initial=0)), float(pos.max(initial=0)), 1.0)
             if log:
                 a.set_yscale("log")
-                a.set_ylim(bottom=0.7)
+                a.set_ylim(0.7, peak * 15)
+            else:
+                a.set_ylim(0, peak * 1.3)
             self.log_scale_.append(log)
             a.set_xlabel("score")
             a.set_ylabel("rows" + (" (log scale)" if log else ""))
             a.grid(alpha=0.3)
             if legend:  # per panel: the class counts differ by label
-                a.legend(loc="best", fontsize="x-small", framealpha=0.8)
+                a.legend(loc="upper center", ncols=3, fontsize="x-small", framealpha=0.8, handlelength=1.5)
         self.axes_ = axes
         self.ax_ = axes[0]
         self.figure_ = axes[0].figure

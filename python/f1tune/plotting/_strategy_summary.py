@@ -97,7 +97,8 @@ class StrategySummaryDisplay:
         StrategySummaryDisplay
             ``self``, with the artists set.
         """
-        ax = one_axes(ax, size=(6.5, 3.8))
+        ax = one_axes(ax, size=(6.5, 4.0))
+        fname = "F1" if self.beta == 1 else f"F{self.beta:g}"
         names = list(STRATEGIES)
         width = 0.8 / len(names)
         groups = np.arange(2)
@@ -109,18 +110,18 @@ class StrategySummaryDisplay:
                 values,
                 width * 0.95,
                 color=_COLORS[name],
-                label=f"{name}: {STRATEGY_TITLES[name]}",
+                label=f"{name}: {STRATEGY_TITLES[name].replace('F-beta', fname)}",
             )
             ax.bar_label(bars, fmt="%.3f", fontsize="x-small", padding=2)
             self.bars_[name] = bars
-        fname = "F1" if self.beta == 1 else f"F{self.beta:g}"
         ax.set_xticks(groups, [f"micro {fname}", f"macro {fname}"])
         ax.set_ylabel(fname)
         top = max(max(self.scores.micro.values()), max(self.scores.macro.values()))
-        ax.set_ylim(0, min(1.0, top * 1.12 + 0.02) if top > 0 else 1.0)
+        ax.set_ylim(0, (top if top > 0 else 1.0) * 1.4)  # headroom for the legend above the bars
+        ax.set_yticks([v for v in np.linspace(0, 1, 11) if v <= top * 1.1 + 0.1])  # never a tick above 1
         where = "held-out data" if self.held_out else "the tuning data (optimistic)"
         ax.set_title(f"{fname} of each threshold strategy, measured on {where}", fontsize="medium")
-        ax.legend(loc="lower center", fontsize="x-small", ncols=2, framealpha=0.9)
+        ax.legend(loc="upper center", fontsize="x-small", ncols=2, framealpha=0.9)
         ax.grid(axis="y", alpha=0.3)
         self.ax_ = ax
         self.figure_ = ax.figure

@@ -199,7 +199,7 @@ class ThresholdSpreadDisplay:
                 ecolor="tab:blue",
                 elinewidth=2,
                 capsize=3,
-                label="+- bootstrap std",
+                label="± bootstrap std",
                 zorder=3,
             )
         (self.threshold_points_,) = ax.plot(
