@@ -48,7 +48,16 @@ def test_every_format_tunes_the_same_thresholds(data, capsys):
     for what, argv in runs.items():
         np.testing.assert_array_equal(_tune(argv, capsys), want, err_msg=what)
     reordered = _tune(
-        ["--y-true", f"{p}/d.csv", "--y-true-columns", "y_c,y_a", "--y-score", f"{p}/d.csv", "--y-score-columns", "s_c,s_a"],
+        [
+            "--y-true",
+            f"{p}/d.csv",
+            "--y-true-columns",
+            "y_c,y_a",
+            "--y-score",
+            f"{p}/d.csv",
+            "--y-score-columns",
+            "s_c,s_a",
+        ],
         capsys,
     )
     np.testing.assert_array_equal(reordered, tune_thresholds(y[:, [2, 0]], s[:, [2, 0]], average="micro").thresholds)
@@ -60,7 +69,9 @@ def test_apply_writes_scores_at_or_above_the_thresholds(data, capsys):
     res.save(p / "t.json")
     s_new = np.concatenate([s[:10], res.thresholds[None], np.nextafter(res.thresholds, -np.inf)[None]])
     np.save(p / "new.npy", s_new)
-    assert main(["apply", "--thresholds", str(p / "t.json"), "--y-score", str(p / "new.npy"), "-o", str(p / "o.npy")]) == 0
+    assert (
+        main(["apply", "--thresholds", str(p / "t.json"), "--y-score", str(p / "new.npy"), "-o", str(p / "o.npy")]) == 0
+    )
     out = np.load(p / "o.npy")
     assert out.dtype == np.bool_
     np.testing.assert_array_equal(out, s_new >= res.thresholds)
@@ -99,8 +110,16 @@ def _bad(p):
         "npz without name": (["tune", "--y-true", f"{p}/d.npz", *s], "tune", "holds 2 arrays (y, s); name one"),
         "npz wrong name": (["tune", "--y-true", f"{p}/d.npz:q", *s], "tune", "expected an array named 'q'"),
         "npz junk": (["tune", "--y-true", f"{p}/junk.npz", *s], "tune", "expected a .npz file written by numpy.savez"),
-        "csv column": (["tune", *y, "--y-score", f"{p}/d.csv", "--y-score-columns", "s_a,zz"], "tune", "no column 'zz'"),
-        "csv prefix": (["tune", *y, "--y-score", f"{p}/d.csv", "--y-score-prefix", "q"], "tune", "no column starts with 'q'"),
+        "csv column": (
+            ["tune", *y, "--y-score", f"{p}/d.csv", "--y-score-columns", "s_a,zz"],
+            "tune",
+            "no column 'zz'",
+        ),
+        "csv prefix": (
+            ["tune", *y, "--y-score", f"{p}/d.csv", "--y-score-prefix", "q"],
+            "tune",
+            "no column starts with 'q'",
+        ),
         "csv text": (["tune", *y, "--y-score", f"{p}/text.csv"], "tune", "column 'a': expected numbers"),
         "csv gaps": (["tune", *y, "--y-score", f"{p}/gaps.csv"], "tune", "column 'a': 1 missing values"),
         "parquet junk": (["tune", *y, "--y-score", f"{p}/junk.parquet"], "tune", "expected a Parquet file"),
@@ -108,7 +127,11 @@ def _bad(p):
         "unknown ext": (["tune", *y, "--y-score", f"{p}/t.json"], "tune", "expected a .npy, .npz, .csv or .parquet"),
         "missing csv": (["tune", *y, "--y-score", f"{p}/none.csv"], "tune", "none.csv: no such file"),
         "apply ext": ([*apply, *s, "-o", f"{p}/o.txt"], "apply", "--output: expected a .npy or .csv file name"),
-        "apply labels": ([*apply, "--y-score", f"{p}/s2.npy", "-o", f"{p}/o.npy"], "apply", "expected shape (n_samples, 3)"),
+        "apply labels": (
+            [*apply, "--y-score", f"{p}/s2.npy", "-o", f"{p}/o.npy"],
+            "apply",
+            "expected shape (n_samples, 3)",
+        ),
         "apply json": (["apply", "--thresholds", f"{p}/bad.json", *s, "-o", f"{p}/o.npy"], "apply", "--thresholds: "),
         "apply no json": (["apply", "--thresholds", f"{p}/no.json", *s, "-o", f"{p}/o.npy"], "apply", "No such file"),
         "report csv": (["report", *y, "--y-score", f"{p}/text.csv", "-o", f"{p}/r.html"], "report", "expected numbers"),

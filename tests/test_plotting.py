@@ -187,7 +187,9 @@ def test_strategy_summary_bars_are_the_strategies_fbeta():
         heights = [b.get_height() for b in bars]
         assert len(heights) == 2
         assert heights[0] == pytest.approx(sk_fbeta_score(y2, pred, beta=1, average="micro"), abs=1e-12)
-        assert heights[1] == pytest.approx(sk_fbeta_score(y2, pred, beta=1, average="macro", zero_division=0), abs=1e-12)
+        assert heights[1] == pytest.approx(
+            sk_fbeta_score(y2, pred, beta=1, average="macro", zero_division=0), abs=1e-12
+        )
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["micro F1", "macro F1"]
     assert "held-out" in disp.ax_.get_title()
     assert "optimistic" in StrategySummaryDisplay.from_predictions(y, s).ax_.get_title()

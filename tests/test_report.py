@@ -52,7 +52,9 @@ def _check_per_label(rows, y_tune, s_tune, y_eval, s_eval, beta, average):
 def test_report_on_the_tuning_data_says_it_is_optimistic(files):
     tmp_path, y, s = files
     out = tmp_path / "r.html"
-    assert main(["report", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "s.npy"), "-o", str(out)]) == 0
+    assert (
+        main(["report", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "s.npy"), "-o", str(out)]) == 0
+    )
     page = out.read_text(encoding="utf-8")
     images = _images(page)
     assert len(images) == 3 and all(img.startswith(b"\x89PNG\r\n\x1a\n") for img in images)
@@ -89,10 +91,20 @@ def test_report_reads_named_csv_columns(files):
     tmp_path, y, s = files
     import pandas as pd
 
-    frame = pd.DataFrame({**{f"y_{c}": y[:, j] for j, c in enumerate("abcd")}, **{c: s[:, j] for j, c in enumerate("abcd")}})
+    frame = pd.DataFrame(
+        {**{f"y_{c}": y[:, j] for j, c in enumerate("abcd")}, **{c: s[:, j] for j, c in enumerate("abcd")}}
+    )
     frame.to_csv(tmp_path / "d.csv", index=False)
     out = tmp_path / "r.html"
-    argv = ["report", "--y-true", str(tmp_path / "d.csv"), "--y-true-prefix", "y_", "--y-score", str(tmp_path / "d.csv")]
+    argv = [
+        "report",
+        "--y-true",
+        str(tmp_path / "d.csv"),
+        "--y-true-prefix",
+        "y_",
+        "--y-score",
+        str(tmp_path / "d.csv"),
+    ]
     argv += ["--y-score-columns", "a,b,c,d", "--max-plots", "2", "-o", str(out)]
     assert main(argv) == 0
     page = out.read_text(encoding="utf-8")

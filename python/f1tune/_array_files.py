@@ -13,7 +13,7 @@ import math
 import os
 import zipfile
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -127,15 +127,16 @@ def _load_npz(path: str, name: str, member: str | None) -> np.ndarray:
             if member is None:
                 if len(names) != 1:
                     raise ValueError(
-                        f"{where}: holds {len(names)} arrays ({', '.join(names) or 'none'}); "
-                        f"name one as {path}:NAME"
+                        f"{where}: holds {len(names)} arrays ({', '.join(names) or 'none'}); name one as {path}:NAME"
                     )
                 member = names[0]
             if member not in names:
                 raise ValueError(f"{where}: expected an array named {member!r}, got only {', '.join(names) or 'none'}")
             a = z[member]
     except (zipfile.BadZipFile, EOFError, OSError) as err:
-        raise ValueError(f"{where}: expected a .npz file written by numpy.savez, got unreadable content ({err})") from None
+        raise ValueError(
+            f"{where}: expected a .npz file written by numpy.savez, got unreadable content ({err})"
+        ) from None
     except ValueError as err:
         if str(err).startswith(where):
             raise

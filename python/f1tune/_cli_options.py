@@ -8,7 +8,7 @@ from typing import NoReturn
 
 
 def int_at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: an integer >= ``low``, with a one-line error naming what was given."""
+    """Return an argparse type: an integer >= ``low``, with a one-line error naming what was given."""
 
     def parse(text: str) -> int:
         try:

@@ -160,8 +160,8 @@ def build_report(
     avg_name = "none (per label)" if average is None else average
     if held:
         where = (
-            f"Every {fname} below is measured on {len(split.eval_rows)} held-out rows (fraction {holdout}, seed "
-            f"{seed}); the thresholds were tuned on the other {len(split.tune_rows)} rows."
+            f"Every {fname} below is measured on {y_eval.shape[0]} held-out rows (fraction {holdout}, seed "
+            f"{seed}); the thresholds were tuned on the other {y_tune.shape[0]} rows."
         )
     else:
         where = (
@@ -185,7 +185,7 @@ def build_report(
         + ". Prediction rule: positive iff y_score &gt;= threshold.</p>",
         f'<p class="note" id="where-measured">{e(where)}</p>',
         "<h2>Summary</h2>",
-        f"<table id=\"summary\"><tr><th>thresholds</th><th>micro {fname}</th><th>macro {fname}</th></tr>",
+        f'<table id="summary"><tr><th>thresholds</th><th>micro {fname}</th><th>macro {fname}</th></tr>',
     ]
     for key, label in STRATEGY_TITLES.items():
         parts.append(

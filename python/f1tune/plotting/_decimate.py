@@ -6,7 +6,7 @@ import numpy as np
 
 
 def decimate_indices(x: np.ndarray, ys: list[np.ndarray], n_bins: int) -> np.ndarray:
-    """Indices of the points of a curve to draw so that it looks the same at ``n_bins`` columns.
+    """Return the indices of the points to draw so that a curve looks the same at ``n_bins`` columns.
 
     ``x`` is cut into ``n_bins`` equal-width columns; in each column the first and last point and
     the points where each of ``ys`` is lowest and highest are kept (the min/max envelope that
@@ -37,13 +37,13 @@ def decimate_indices(x: np.ndarray, ys: list[np.ndarray], n_bins: int) -> np.nda
         col = np.minimum(((x - lo) / span * n_bins).astype(np.int64), n_bins - 1)
     # x is monotone, so each column is one run of consecutive indices.
     starts = np.flatnonzero(np.concatenate(([True], col[1:] != col[:-1])))
-    ends = np.concatenate((starts[1:], [n])) - 1
-    keep = [starts, ends]
-    run_id = np.repeat(np.arange(starts.shape[0]), np.diff(np.concatenate((starts, [n]))))
+    lengths: np.ndarray = np.append(starts[1:], n) - starts
+    keep: list[np.ndarray] = [starts, starts + lengths - 1]
+    run_id = np.repeat(np.arange(starts.shape[0]), lengths)
     for y in ys:
         for reduce in (np.maximum, np.minimum):
             extreme = reduce.reduceat(y, starts)
-            hits = np.flatnonzero(y == np.repeat(extreme, np.diff(np.concatenate((starts, [n])))))
+            hits = np.flatnonzero(y == np.repeat(extreme, lengths))
             _, first = np.unique(run_id[hits], return_index=True)  # first index reaching it, per run
             keep.append(hits[first])
     return np.unique(np.concatenate(keep))

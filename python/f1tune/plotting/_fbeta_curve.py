@@ -130,9 +130,12 @@ class FBetaCurveDisplay:
         n_labels = s.shape[1]
         drawn = check_labels(labels, n_labels)
         names = check_label_names(label_names, n_labels)
+        marked: np.ndarray | None
         if isinstance(thresholds, str):
             if thresholds != "tuned":
-                raise ValueError(f'thresholds: expected "tuned", None, numbers or a ThresholdResult, got {thresholds!r}')
+                raise ValueError(
+                    f'thresholds: expected "tuned", None, numbers or a ThresholdResult, got {thresholds!r}'
+                )
             marked = tune_thresholds(y[:, drawn], s[:, drawn], average=None, beta=beta).thresholds
         else:
             full = check_marked_thresholds(thresholds, n_labels)
@@ -143,9 +146,7 @@ class FBetaCurveDisplay:
             marked_fbeta = np.asarray(
                 fbeta_score(y[:, drawn], s[:, drawn], beta=beta, thresholds=marked, average=None), dtype=np.float64
             )
-        disp = cls(
-            curves, [names[j] for j in drawn], marked_thresholds=marked, marked_fbeta=marked_fbeta, beta=beta
-        )
+        disp = cls(curves, [names[j] for j in drawn], marked_thresholds=marked, marked_fbeta=marked_fbeta, beta=beta)
         return disp.plot(ax=ax, max_points=max_points)
 
     def plot(self, ax: Any = None, *, max_points: int = DEFAULT_MAX_POINTS, legend: bool = True) -> FBetaCurveDisplay:

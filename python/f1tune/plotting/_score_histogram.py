@@ -17,7 +17,7 @@ LOG_SCALE_RATIO = 10.0
 
 
 def use_log_scale(negative_counts: np.ndarray, positive_counts: np.ndarray) -> bool:
-    """True when the two classes' tallest bins differ by ``LOG_SCALE_RATIO`` or more.
+    """Say whether the two classes' tallest bins differ by ``LOG_SCALE_RATIO`` or more.
 
     A rare label's positives (or a common label's negatives) then span decades below the other
     class's peak and are unreadable on a linear axis. Single stray counts in the tails of one
@@ -139,9 +139,12 @@ class ScoreHistogramDisplay:
         n_labels = s.shape[1]
         drawn = check_labels(labels, n_labels)
         names = check_label_names(label_names, n_labels)
+        marked: np.ndarray | None
         if isinstance(thresholds, str):
             if thresholds != "tuned":
-                raise ValueError(f'thresholds: expected "tuned", None, numbers or a ThresholdResult, got {thresholds!r}')
+                raise ValueError(
+                    f'thresholds: expected "tuned", None, numbers or a ThresholdResult, got {thresholds!r}'
+                )
             marked = tune_thresholds(y[:, drawn], s[:, drawn], average=None, beta=beta).thresholds
         else:
             full = check_marked_thresholds(thresholds, n_labels)
