@@ -170,6 +170,7 @@ def build_report(
             f"Use --holdout FRACTION to measure on rows kept out of tuning."
         )
     e = html.escape
+    boot = f", {result.n_bootstrap} bootstrap resamples" if result.n_bootstrap else ""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -189,11 +190,11 @@ def build_report(
     ]
     for key, label in STRATEGY_TITLES.items():
         parts.append(
-            f"<tr><td>{e(key)}: {e(label)}</td><td>{_fmt(strategies.micro[key])}</td>"
+            f"<tr><td>{e(key)}: {e(label.replace('F-beta', fname))}</td><td>{_fmt(strategies.micro[key])}</td>"
             f"<td>{_fmt(strategies.macro[key])}</td></tr>"
         )
     parts.append(
-        f"<tr><td><b>tuned (average={e(avg_name)})</b></td><td><b>{_fmt(tuned_micro)}</b></td>"
+        f"<tr><td><b>tuned (average={e(avg_name)}{boot})</b></td><td><b>{_fmt(tuned_micro)}</b></td>"
         f"<td><b>{_fmt(tuned_macro)}</b></td></tr></table>"
     )
     parts.append("<h2>Per label</h2>")

@@ -159,7 +159,7 @@ class FBetaCurveDisplay:
         max_points : int, default=2000
             Points drawn per curve; longer curves keep each column's extremes.
         legend : bool, default=True
-            Put one legend on the first panel.
+            Put one legend on the first panel (above the curves).
 
         Returns
         -------
@@ -191,10 +191,11 @@ class FBetaCurveDisplay:
             a.set_title(title, fontsize="medium")
             a.set_xlabel("threshold (predict y_score >= threshold)")
             a.set_ylabel(f"{fname}, precision, recall")
-            a.set_ylim(-0.02, 1.02)
+            a.set_ylim(-0.02, 1.2)  # headroom above 1 holds the legend, clear of the curves
+            a.set_yticks(np.linspace(0, 1, 6))
             a.grid(alpha=0.3)
         if legend:
-            axes[0].legend(loc="best", fontsize="small", framealpha=0.8)
+            axes[0].legend(loc="upper center", ncols=4, fontsize="x-small", framealpha=0.8, handlelength=1.5)
         self.axes_ = axes
         self.ax_ = axes[0]
         self.figure_ = axes[0].figure
