@@ -98,6 +98,7 @@ def test_progress_bar_only_when_asked(data, capsys):
 
 def _bad(p):
     np.save(p / "s2.npy", np.zeros((80, 2)))
+    np.save(p / "s3.npy", np.zeros((60, 3)))  # fewer rows: a holdout split must not index past them
     (p / "junk.parquet").write_bytes(b"PAR1 not really")
     (p / "junk.npz").write_bytes(b"PK not a zip")
     (p / "text.csv").write_text("a,b\nx,1\ny,2\n")
@@ -134,6 +135,11 @@ def _bad(p):
         ),
         "apply json": (["apply", "--thresholds", f"{p}/bad.json", *s, "-o", f"{p}/o.npy"], "apply", "--thresholds: "),
         "apply no json": (["apply", "--thresholds", f"{p}/no.json", *s, "-o", f"{p}/o.npy"], "apply", "No such file"),
+        "report shapes": (
+            ["report", *y, "--y-score", f"{p}/s3.npy", "--holdout", "0.5", "-o", f"{p}/r.html"],
+            "report",
+            "y_true and y_score: expected the same shape, got (80, 3) and (60, 3)",
+        ),
         "report csv": (["report", *y, "--y-score", f"{p}/text.csv", "-o", f"{p}/r.html"], "report", "expected numbers"),
     }
 

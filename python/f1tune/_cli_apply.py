@@ -43,13 +43,12 @@ def run_apply(args: argparse.Namespace) -> int:
         raise ValueError(f"--thresholds: {args.thresholds}: {err}") from None
     scores = read_input(args, "y-score")
     # The library's one comparison rule (y_score >= threshold, in float64), shape checks included.
-    predicted = result.predict(scores.array)
-    if predicted.ndim == 1:
-        predicted = predicted[:, None]
+    predicted = result.predict(scores.array)  # same shape as the scores
     if ext == ".npy":
         with open(args.output, "wb") as f:  # np.save(path) would append .npy to other names
             np.save(f, predicted)
     else:
+        predicted = predicted.reshape(predicted.shape[0], -1)  # one column per label, also for 1-D scores
         names = scores.names or [f"label_{j}" for j in range(predicted.shape[1])]
         with open(args.output, "w", encoding="utf-8", newline="") as f:
             csv.writer(f, lineterminator="\n").writerow(names)  # quoted where a name holds a comma

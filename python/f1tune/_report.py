@@ -106,6 +106,8 @@ def build_report(
     y, s = np.asarray(y_true), np.asarray(y_score)
     y = y[:, None] if y.ndim == 1 else y
     s = s[:, None] if s.ndim == 1 else s
+    if y.shape != s.shape:  # checked before the rows are split, so that indexing cannot fail first
+        raise ValueError(f"y_true and y_score: expected the same shape, got {y.shape} and {s.shape}")
     split = holdout_split(y.shape[0], holdout, seed)
     if split.tune_rows is None:
         y_tune, s_tune, y_eval, s_eval = y, s, y, s

@@ -175,7 +175,7 @@ class ThresholdSpreadDisplay:
             ``self``, with the artists set.
         """
         n = self.thresholds.shape[0]
-        ax = one_axes(ax, size=(6.0, min(1.2 + 0.28 * n, 40.0)))
+        ax = one_axes(ax, size=(6.5, min(1.5 + 0.28 * n, 40.0)))
         rows = np.arange(n)
         self.fold_points_ = None
         if self.fold_thresholds is not None:
@@ -210,7 +210,8 @@ class ThresholdSpreadDisplay:
         ax.set_xlabel("threshold (predict y_score >= threshold)")
         ax.set_ylabel("label")
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="best", fontsize="small", framealpha=0.8)
+        # Above the axes, not inside: with many labels and folds there is no empty corner.
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize="small", frameon=False)
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
