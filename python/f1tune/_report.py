@@ -13,6 +13,7 @@ from f1tune.metrics import fbeta_score
 from f1tune.thresholds import tune_thresholds
 
 DEFAULT_MAX_PLOTS = 6  # labels drawn as curves and histograms (the table lists all)
+MAX_SPREAD_LABELS = 60  # rows of the threshold-spread figure
 
 
 class Split(NamedTuple):
@@ -150,11 +151,11 @@ def build_report(
         ),
     ]
     if result.threshold_std is not None:
+        k = min(n_labels, MAX_SPREAD_LABELS)  # one row per label: thousands would be unreadable
+        shown = "" if k == n_labels else f" (first {k} of {n_labels} labels)"
+        spread = ThresholdSpreadDisplay(result.thresholds[:k], names[:k], threshold_std=result.threshold_std[:k])
         figures.append(
-            (
-                f"Spread of the thresholds over {result.n_bootstrap} bootstrap resamples",
-                ThresholdSpreadDisplay.from_result(result, label_names=names).figure_,
-            )
+            (f"Spread of the thresholds over {result.n_bootstrap} bootstrap resamples{shown}", spread.plot().figure_)
         )
     images = [(caption, _png_data_uri(fig)) for caption, fig in figures]
 
