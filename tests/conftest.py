@@ -24,6 +24,8 @@ import pytest  # noqa: E402
 NEEDS = {
     "torch": ("test_torch_*.py", "test_stretcher*.py"),
     "numba": ("test_soft_fbeta_kernels.py",),
+    "matplotlib": ("test_plotting*.py", "test_report*.py"),
+    "pandas": ("test_cli_formats.py",),
 }
 
 
