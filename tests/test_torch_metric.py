@@ -225,3 +225,18 @@ def test_without_torchmetrics_the_subclass_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "torchmetrics", None)  # import torchmetrics fails as if not installed
     with pytest.raises(ImportError, match=r"pip install torchmetrics.*TunedFBeta offers the same metric"):
         f1tune.torch.TunedFBetaMetric  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "f1tune.torch.tuned_fbeta",
+        pytest.param("f1tune.torch._torchmetrics_adapter", marks=pytest.mark.requires("torchmetrics")),
+    ],
+)
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
