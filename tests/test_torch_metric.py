@@ -240,3 +240,22 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.requires("torchmetrics")
+def test_metric_collection_keeps_every_instance_apart():
+    # MetricCollection updates only the first metric of a group whose states compare equal.
+    from torchmetrics import MetricCollection
+
+    from f1tune.torch import TunedFBetaMetric
+
+    preds, target = data(13)
+    averages = ("micro", "macro", "global")
+    collection = MetricCollection({a: TunedFBetaMetric(4, average=a) for a in averages})
+    for rows in batches(len(preds), 13):
+        collection.update(preds[rows], target[rows])
+    values = collection.compute()
+    for a in averages:
+        want = tune_thresholds(target.numpy(), preds.numpy(), average=a)
+        assert_same(collection[a].result, want)
+        assert values[a].item() == np.float32(want.score)

@@ -36,7 +36,7 @@ def check_metric_options(
     """Check the constructor arguments of the metric; messages name the argument."""
     if isinstance(num_labels, bool) or not isinstance(num_labels, numbers.Integral) or num_labels < 1:
         raise ValueError(f"num_labels: expected an integer >= 1, got {num_labels!r}")
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or not 2 <= bins <= 2**24:
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or not 2 <= int(bins) <= 2**24:
         raise ValueError(f"bins: expected an integer in [2, 2**24], got {bins!r}")
     check_zero_division(zero_division)  # kept as given: "warn" must still warn when the result is scored
     return MetricOptions(

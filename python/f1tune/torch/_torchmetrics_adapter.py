@@ -13,10 +13,14 @@ one hands the histograms to torchmetrics' own synchronization:
   (one process, ``sync_on_compute=False``) it tunes this rank's batches alone. After ``compute``
   torchmetrics restores the local states (``unsync``), so accumulation can go on.
 - The sample copies of exact mode are not states (``"cat"`` states would all-gather every sample).
+  So two instances must never share states: a ``MetricCollection`` merges metrics whose states
+  are equal into one compute group and updates only the first. A per-instance ``instance_tag``
+  state (never read; 8 bytes in a sync) keeps every instance's states distinct.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import torch
@@ -27,6 +31,8 @@ from f1tune.torch._metric_options import check_metric_options
 from f1tune.torch._metric_sync import all_gather_candidates
 from f1tune.torch._tuner_histograms import Histograms, empty_histograms
 from f1tune.torch._tuning_state import TuningState
+
+_INSTANCE_TAGS = itertools.count(1)
 
 
 class TunedFBetaMetric(torchmetrics.Metric):
@@ -52,6 +58,7 @@ class TunedFBetaMetric(torchmetrics.Metric):
 
     counts: torch.Tensor
     extremes: torch.Tensor
+    instance_tag: torch.Tensor
 
     def __init__(
         self,
@@ -82,6 +89,7 @@ class TunedFBetaMetric(torchmetrics.Metric):
         empty = empty_histograms(options.num_labels, options.bins)
         self.add_state("counts", empty.counts, dist_reduce_fx="sum")
         self.add_state("extremes", empty.extremes, dist_reduce_fx="min")
+        self.add_state("instance_tag", torch.tensor(next(_INSTANCE_TAGS)), dist_reduce_fx="max")
 
     def update(self, preds: torch.Tensor, target: torch.Tensor) -> None:
         """Add a batch of scores (``preds``) and 0/1 ``target`` of shape (n, num_labels)."""
