@@ -106,6 +106,18 @@ def _worker(rank, port, result_dir):
             _feed(metric, preds, target, SHARDS[rank])
             metric.compute()
             out["second_epoch"] = _result(metric)
+        # sync_on_compute=False: each rank tunes its own shard (rank 0 has none), no collective.
+        local = []
+        for name in ("TunedFBeta", "TunedFBetaMetric") if HAS_TORCHMETRICS else ("TunedFBeta",):
+            preds, target = _data()
+            metric = getattr(ft, name)(N_LABELS, average="macro", sync_on_compute=False)
+            _feed(metric, preds, target, SHARDS[rank])
+            try:
+                metric.compute()
+                local.append(_result(metric))
+            except ValueError as err:
+                local.append(str(err))
+        out["local"] = local
         # process_group: ranks 1 and 2 only (new_group is called by every rank).
         group = dist.new_group([1, 2])
         if rank in (1, 2):
@@ -181,6 +193,17 @@ def test_reset_starts_a_new_epoch_on_every_rank(ranks):
     want = tune_thresholds(y, s, average="micro")
     for r in ranks:
         _assert_same(r["second_epoch"], want)
+
+
+def test_sync_on_compute_false_tunes_each_rank_alone(ranks):
+    y, s = _probs({})
+    for rank, r in enumerate(ranks):
+        for got in r["local"]:
+            if rank == 0:
+                assert "no samples" in got
+            else:
+                rows = SHARDS[rank]
+                _assert_same(got, tune_thresholds(y[rows], s[rows], average="macro"))
 
 
 def test_process_group_limits_the_ranks(ranks):

@@ -91,9 +91,10 @@ def host_batch(preds: Any, target: Any, num_labels: int, from_logits: bool) -> H
     y_owned = y.data_ptr() != target.data_ptr() or y.numel() == 0
     x = preds
     if preds.device.type != "cpu":
-        x = preds.to("cpu", non_blocking=True)
-        y = y.to("cpu", non_blocking=True)
-        if preds.device.type == "cuda":
+        cuda = preds.device.type == "cuda"  # elsewhere a non-blocking copy may not be safe to read
+        x = preds.to("cpu", non_blocking=cuda)
+        y = y.to("cpu", non_blocking=cuda)
+        if cuda:
             torch.cuda.current_stream(preds.device).synchronize()  # both copies have landed
         y_owned = True
     if bad_label is not None and bool(bad_label):

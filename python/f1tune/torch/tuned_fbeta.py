@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from f1tune._threshold_result import ThresholdResult
+from f1tune._validation import check_bool
 from f1tune.torch._metric_options import check_metric_options
 from f1tune.torch._metric_sync import all_gather_candidates, all_reduce_histograms
 from f1tune.torch._tuning_state import TuningState
@@ -48,6 +49,9 @@ class TunedFBeta:
         round to the same float (all logits above about 16.6 give 1.0 in float32) are one score.
     process_group : torch.distributed.ProcessGroup, optional
         Ranks to synchronize over when ``torch.distributed`` is initialized (default: the world).
+    sync_on_compute : bool, default=True
+        Synchronize in :meth:`compute` when ``torch.distributed`` is initialized (as in
+        torchmetrics); False tunes this rank's batches alone (e.g. validation on one rank only).
 
     Attributes
     ----------
@@ -97,6 +101,7 @@ class TunedFBeta:
         bins: int = 2048,
         from_logits: bool = False,
         process_group: Any = None,
+        sync_on_compute: bool = True,
     ) -> None:
         options = check_metric_options(
             num_labels,
@@ -109,6 +114,7 @@ class TunedFBeta:
         )
         self._state = TuningState(options)
         self.process_group = process_group
+        self.sync_on_compute = check_bool(sync_on_compute, "sync_on_compute")
         self.result: ThresholdResult | None = None
 
     @property
@@ -123,11 +129,16 @@ class TunedFBeta:
     def compute(self) -> torch.Tensor:
         """Tune over every rank's batches; return the tuned F-beta (0-d float32 tensor; per label for average=None).
 
-        A collective under ``torch.distributed``: every rank of the group must call it.
+        A collective under ``torch.distributed`` (unless ``sync_on_compute=False``): every rank of
+        the group must call it.
         """
-        group = self.process_group
-        hist = all_reduce_histograms(self._state.histograms(), group)
-        self.result = self._state.tune(hist, lambda local: all_gather_candidates(local, group))
+        hist = self._state.histograms()
+        if not self.sync_on_compute:
+            self.result = self._state.tune(hist, lambda local: local)
+        else:
+            group = self.process_group
+            hist = all_reduce_histograms(hist, group)
+            self.result = self._state.tune(hist, lambda local: all_gather_candidates(local, group))
         return torch.tensor(self.result.score, dtype=torch.float32)
 
     def reset(self) -> None:
