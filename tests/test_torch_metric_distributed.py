@@ -78,6 +78,39 @@ def _count_candidate_bytes():
     return counter
 
 
+def _count_calls(owner, name, counter):
+    """Wrap ``owner.name`` so that each call increments ``counter[name]``."""
+    inner = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        counter[name] += 1
+        return inner(*args, **kwargs)
+
+    setattr(owner, name, counted)
+
+
+def _forced_rounds(ft, average):
+    """Tune with nothing planned: finish must ask for buckets round after round, all ranks together."""
+    from f1tune.tuner import ThresholdTuner
+
+    plan = ThresholdTuner.candidate_ranges
+
+    def nothing_planned(self, **kw):
+        r = plan(self, **kw)
+        empty = np.tile(np.array([0, -1], dtype=np.int64), (r.n_labels, 1))
+        return type(r)(empty, r.score_range, r.bins, r.dtype, r.objective)
+
+    ThresholdTuner.candidate_ranges = nothing_planned
+    try:
+        preds, target = _data()
+        metric = ft.TunedFBeta(N_LABELS, average=average)
+        _feed(metric, preds, target, SHARDS[-1 - _forced_rounds.rank])  # ranks 0 and 2 swap shards
+        metric.compute()
+    finally:
+        ThresholdTuner.candidate_ranges = plan
+    return _result(metric)
+
+
 def _worker(rank, port, result_dir):
     if sys.platform.startswith("linux"):
         os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # loopback only
@@ -87,15 +120,31 @@ def _worker(rank, port, result_dir):
 
         lazy = "torchmetrics" not in sys.modules  # f1tune.torch alone must not import it
         counter = _count_candidate_bytes()
-        out = {"cases": [], "candidate_bytes": [], "lazy": lazy}
+        calls = {"all_reduce_histograms": 0, "all_gather_candidates": 0, "_sync_dist": 0}
+        from f1tune.torch import tuned_fbeta
+
+        _count_calls(tuned_fbeta, "all_reduce_histograms", calls)
+        _count_calls(tuned_fbeta, "all_gather_candidates", calls)
+        if HAS_TORCHMETRICS:
+            import torchmetrics
+
+            _count_calls(torchmetrics.Metric, "_sync_dist", calls)
+        out = {"cases": [], "candidate_bytes": [], "lazy": lazy, "calls": []}
         for name, kw in CASES:
             preds, target = _data(kw.get("from_logits", False))
             metric = getattr(ft, name)(N_LABELS, **kw)
             _feed(metric, preds, target, SHARDS[rank])
             counter["bytes"] = 0
+            calls.update(dict.fromkeys(calls, 0))
             value = metric.compute()
             out["candidate_bytes"].append(counter["bytes"])
+            out["calls"].append(dict(calls))
             out["cases"].append((float(value), _result(metric)))
+        _forced_rounds.rank = rank
+        out["forced"] = []
+        for average in ("micro", "macro"):
+            calls.update(dict.fromkeys(calls, 0))
+            out["forced"].append((_forced_rounds(ft, average), calls["all_gather_candidates"]))
         # A second epoch after reset, on the torchmetrics subclass, must not see the first.
         if HAS_TORCHMETRICS:
             preds, target = _data()
@@ -171,6 +220,26 @@ def test_every_rank_equals_one_process_on_the_concatenation(ranks, case):
         _assert_same(got, want)
         assert got["upper_bound"] == want.upper_bound
         assert value == np.float32(want.score)
+
+
+def test_histograms_are_reduced_once_per_compute(ranks):
+    # TunedFBeta reduces them itself; TunedFBetaMetric leaves it to torchmetrics' sync.
+    for r in ranks:
+        for (name, _), calls in zip(CASES, r["calls"]):
+            own = name == "TunedFBeta"
+            assert calls["all_reduce_histograms"] == own
+            assert calls["_sync_dist"] == (not own)
+
+
+def test_all_ranks_loop_together_when_finish_asks_for_more_buckets(ranks):
+    y, s = _probs({})
+    swapped = np.concatenate([SHARDS[2], SHARDS[1], SHARDS[0]])  # any row order tunes the same
+    for i, average in enumerate(("micro", "macro")):
+        want = tune_thresholds(y[swapped], s[swapped], average=average)
+        for r in ranks:
+            got, rounds = r["forced"][i]
+            assert rounds >= 2
+            _assert_same(got, want)
 
 
 def test_torchmetrics_is_imported_only_for_the_subclass(ranks):
