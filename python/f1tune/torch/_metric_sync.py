@@ -91,9 +91,3 @@ def all_gather_candidates(local: CandidateGather, group: Any = None) -> Candidat
             keys[label].append(k[label])
             labels[label].append(y[label])
     return CandidateGather(local.ranges, [np.concatenate(k) for k in keys], [np.concatenate(y) for y in labels])
-
-
-def bytes_sent(local: CandidateGather) -> int:
-    """Bytes this rank contributes to :func:`all_gather_candidates` (counts and elements, unpadded)."""
-    counts, payload = _pack(local)
-    return counts.nbytes + payload.nbytes
