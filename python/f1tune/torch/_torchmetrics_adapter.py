@@ -125,6 +125,8 @@ class TunedFBetaMetric(torchmetrics.Metric):
         """Return the tuned F-beta over the ranks torchmetrics synchronized (0-d float32; per label for None)."""
         self._publish()
         hist = Histograms(self.counts, self.extremes)
+        # torchmetrics sets _is_synced inside sync() when it really synchronized (distributed and
+        # should_sync); only then do the other ranks run this compute too and gather with us.
         synced, group = self._is_synced, self._sync_group
         self.result = self._tuning.tune(hist, lambda local: all_gather_candidates(local, group) if synced else local)
         return torch.tensor(self.result.score, dtype=torch.float32, device=self.counts.device)
