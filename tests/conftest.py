@@ -71,7 +71,7 @@ def pytest_ignore_collect(collection_path, config):
     for module, patterns in NEEDS.items():
         if any(collection_path.match(pattern) for pattern in patterns) and not _installed(module):
             return True
-    if collection_path.name == "test_torch_cuda.py":
+    if collection_path.name in ("test_torch_cuda.py", "test_torch_metric_cuda.py"):
         import torch
 
         return not torch.cuda.is_available()

@@ -16,6 +16,8 @@ MODULES = [
     "f1tune.tuner",
     pytest.param("f1tune.sklearn", marks=pytest.mark.requires("sklearn")),
     pytest.param("f1tune.torch.losses", marks=pytest.mark.requires("torch")),
+    pytest.param("f1tune.torch.tuned_fbeta", marks=pytest.mark.requires("torch")),
+    pytest.param("f1tune.torch._torchmetrics_adapter", marks=pytest.mark.requires("torchmetrics")),
 ]
 
 

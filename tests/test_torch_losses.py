@@ -347,4 +347,11 @@ def test_docstring_examples(module):
 
 
 def test_public_names():
-    assert set(ft.__all__) == {"SoftF1Loss", "SoftFBetaLoss", "soft_f1_loss", "soft_fbeta_loss"}
+    assert set(ft.__all__) == {
+        "SoftF1Loss",
+        "SoftFBetaLoss",
+        "TunedFBeta",
+        "TunedFBetaMetric",
+        "soft_f1_loss",
+        "soft_fbeta_loss",
+    }
