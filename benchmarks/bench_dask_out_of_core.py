@@ -137,7 +137,7 @@ def main() -> None:
     try:
         # ---- out of core: every chunk read from its memory map, twice (histograms, then the gather).
         y, s = lazy_arrays(args.dir, sizes, L)
-        with dask.config.set(scheduler="threads", num_workers=args.workers), ProgressBar(dt=5), PeakMemory() as mem:
+        with dask.config.set(scheduler="threads", num_workers=args.workers), ProgressBar(dt=0.5), PeakMemory() as mem:
             t0 = time.perf_counter()
             res = f1dask.tune_thresholds(y, s, average=avg, n_threads=1)
             t_ooc = time.perf_counter() - t0
@@ -150,10 +150,12 @@ def main() -> None:
             f"without file-backed pages {mem.anon / 2**30:.2f} GiB; score {res.score:.6f}"
         )
         if args.in_memory_rows:
-            n_chunks = -(-args.in_memory_rows // args.chunk_rows)
-            ym = np.concatenate([np.load(args.dir / f"y_{i:05d}.npy") for i in range(n_chunks)])[: args.in_memory_rows]
-            sm = np.concatenate([np.load(args.dir / f"s_{i:05d}.npy") for i in range(n_chunks)])[: args.in_memory_rows]
-            n = ym.shape[0]
+            n = min(args.in_memory_rows, args.rows)
+            ym, sm = np.empty((n, L), np.uint8), np.empty((n, L), np.float32)
+            for i, start in enumerate(range(0, n, args.chunk_rows)):  # loaded in place: no second copy
+                stop = min(start + args.chunk_rows, n)
+                ym[start:stop] = np.load(args.dir / f"y_{i:05d}.npy", mmap_mode="r")[: stop - start]
+                sm[start:stop] = np.load(args.dir / f"s_{i:05d}.npy", mmap_mode="r")[: stop - start]
             tune_thresholds(ym[:10_000], sm[:10_000], average=avg)  # warm-up
             with PeakMemory() as mem_np:
                 t0 = time.perf_counter()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from typing import Any
 
 import dask
@@ -186,8 +188,15 @@ def _chunk_counts(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, n_thread
 
 def _sum_counts(parts: list[_native.Counts]) -> _native.Counts:
     return _native.Counts(
-        sum(p.tp for p in parts), sum(p.pp for p in parts), sum(p.pos for p in parts), sum(p.n_samples for p in parts)
+        _add(p.tp for p in parts),
+        _add(p.pp for p in parts),
+        _add(p.pos for p in parts),
+        sum(p.n_samples for p in parts),
     )
+
+
+def _add(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    return functools.reduce(np.add, arrays)
 
 
 def _sample_sums(pair: RowChunks, thresholds: np.ndarray, beta: float, n_threads: int) -> Any:
@@ -204,4 +213,4 @@ def _chunk_sample_sums(
 
 
 def _sum_pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    return sum(p[0] for p in parts), sum(p[1] for p in parts)  # type: ignore[return-value]
+    return _add(p[0] for p in parts), _add(p[1] for p in parts)
