@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import subprocess
+import sys
 import warnings
 
 import dask
@@ -96,6 +98,16 @@ def test_micro_second_gather_round():
         res, rounds = tune_rounds(plan, ("micro", 1.0, 0.0), lambda v: dask.compute(v)[0])
     assert rounds >= 2
     assert_same(res, tune_thresholds(y, s, average="micro"))
+
+
+def test_zero_row_chunks_are_skipped():
+    y, s = random_case(np.random.default_rng(14), 40, 3)
+    rows = (10, 0, 20, 0, 10)
+    dy, ds = da.from_array(y, chunks=(rows, 3)), da.from_array(s, chunks=(rows, 3))
+    with dask.config.set(scheduler="sync"):
+        for average in ("macro", "micro", "global"):
+            assert_same(f1dask.tune_thresholds(dy, ds, average=average), tune_thresholds(y, s, average=average))
+        np.testing.assert_array_equal(f1dask.confusion(dy, ds, 0.5).tn, confusion(y, s, 0.5).tn)
 
 
 @pytest.mark.parametrize("bins", [2, 64, 2048])
@@ -239,3 +251,10 @@ def test_docstring_examples(name):
     with dask.config.set(scheduler="sync"):
         result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_import_f1tune_leaves_dask_alone():
+    # f1tune.dask must not shadow the real dask, and `import f1tune` must not import dask.
+    assert "f1tune" not in dask.__file__
+    code = "import sys, f1tune; assert 'dask' not in sys.modules; import f1tune.dask; assert 'distributed' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
