@@ -66,7 +66,7 @@ def test_tune_on_cluster_equals_in_memory(client, dtype):
     # Uneven chunks (y_true chunked differently from y_score: rechunked), every average, beta != 1.
     y, s = random_case(np.random.default_rng(1), 3001, 7, dtype=dtype)
     dy, ds = chunked(y, s, 700, [1000, 1, 999, 1, 1000])
-    for average, beta in [(average, 1.0) for average in AVERAGES] + [("micro", 0.5), ("macro", 2.0)]:
+    for average, beta in [(average, 1.0) for average in AVERAGES] + [("micro", 0.5)]:
         ref = tune_thresholds(y, s, average=average, beta=beta)
         assert_same(f1dask.tune_thresholds(dy, ds, average=average, beta=beta), ref)
 
@@ -163,26 +163,33 @@ def test_numpy_inputs_delegate():
     assert_same(lazy.compute(scheduler="sync"), tune_thresholds(y, s))
 
 
-def test_confusion_and_fbeta_on_cluster_equal_numpy(client):
+def check_counts_and_scores(dy, ds, y, s, thresholds, averages):
+    for got, want in zip(f1dask.confusion(dy, ds, thresholds), confusion(y, s, thresholds)):
+        np.testing.assert_array_equal(got, want)
+    for average in averages:
+        got = f1dask.fbeta_score(dy, ds, beta=0.7, thresholds=thresholds, average=average)
+        want = fbeta_score(y, s, beta=0.7, thresholds=thresholds, average=average)
+        if average == "samples":  # per-row F-beta summed per chunk: the same terms, another order
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+        else:
+            np.testing.assert_array_equal(got, want)
+
+
+def test_confusion_and_fbeta_equal_numpy():
     rng = np.random.default_rng(8)
     y, s = random_case(rng, 1500, 6)
     dy, ds = chunked(y, s, 400, [500, 1, 699, 300])
-    per_label = rng.random(6)
     batch = rng.random((4, 6))
-    for thresholds in (0.5, per_label, batch, batch[:, :1]):
-        got, want = f1dask.confusion(dy, ds, thresholds), confusion(y, s, thresholds)
-        for a, b in zip(got, want):
-            np.testing.assert_array_equal(a, b)
-        for average in ("micro", "macro", "weighted", None):
-            np.testing.assert_array_equal(
-                f1dask.fbeta_score(dy, ds, beta=0.7, thresholds=thresholds, average=average),
-                fbeta_score(y, s, beta=0.7, thresholds=thresholds, average=average),
-            )
-        np.testing.assert_allclose(  # per-row F-beta summed per chunk: the same terms, another order
-            f1dask.fbeta_score(dy, ds, beta=0.7, thresholds=thresholds, average="samples"),
-            fbeta_score(y, s, beta=0.7, thresholds=thresholds, average="samples"),
-            rtol=1e-12,
-        )
+    with dask.config.set(scheduler="sync"):
+        for thresholds in (0.5, rng.random(6), batch, batch[:, :1]):
+            check_counts_and_scores(dy, ds, y, s, thresholds, ("micro", "macro", "weighted", None, "samples"))
+
+
+def test_confusion_and_fbeta_on_cluster(client):
+    rng = np.random.default_rng(15)
+    y, s = random_case(rng, 1500, 6, dtype=np.float64)
+    dy, ds = chunked(y, s, 400, [500, 1, 699, 300])
+    check_counts_and_scores(dy, ds, y, s, rng.random((3, 6)), ("macro", "samples"))
 
 
 def test_one_label_confusion_shapes_like_numpy():
