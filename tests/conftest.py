@@ -26,6 +26,7 @@ NEEDS = {
     "numba": ("test_soft_fbeta_kernels.py",),
     "matplotlib": ("test_plotting*.py", "test_report*.py"),
     "pandas": ("test_cli_formats.py",),
+    "dask": ("test_dask*.py",),
 }
 
 

@@ -44,6 +44,11 @@ def _torch_tensor_as_array(value: Any, name: str) -> np.ndarray:
 def _as_array(value: Any, name: str) -> np.ndarray:
     if isinstance(value, np.ndarray):
         a = value
+    elif type(value).__module__.split(".")[0] in ("dask", "dask_expr"):  # recognized without importing dask
+        raise TypeError(
+            f"{name}: expected an in-memory array, got a dask {type(value).__name__} (it would be loaded whole); "
+            "use f1tune.dask.tune_thresholds / confusion / fbeta_score, which work chunk by chunk"
+        )
     elif type(value).__module__.startswith("torch"):
         a = _torch_tensor_as_array(value, name)
     elif hasattr(value, "__array__") or isinstance(value, (list, tuple, memoryview)):
