@@ -111,8 +111,10 @@ class ThresholdTuner:
         return (self.n_labels, self.exact, self.bins, self.score_range)
 
     def update(self, y_true: Any, y_score: Any) -> ThresholdTuner:
-        """Add a batch (any number of rows); on any error the state is unchanged. Returns self."""
+        """Add a batch (any number of rows, 0 included); on any error the state is unchanged. Returns self."""
         y, s = check_batch(y_true, y_score, self.n_labels, self.dtype)
+        if y.shape[0] == 0:
+            return self  # an empty shard (DDP rank, Dask chunk): checked, adds nothing, fixes no dtype
         pos, tot, lo, hi = _native.tuner_histograms(y, s, self.score_range, self.bins, self.n_threads)
         # Every check passed: only now does the state change.
         if self.exact:
@@ -151,7 +153,7 @@ class ThresholdTuner:
         b = check_beta(beta)
         zd, warn = check_zero_division(zero_division)
         if self.n_samples == 0:
-            raise ValueError("ThresholdTuner: no data yet (call update first)")
+            raise ValueError("ThresholdTuner: no data yet (0 rows seen; call update with a batch of at least one row)")
         return avg, b, zd, warn
 
     def candidate_ranges(
