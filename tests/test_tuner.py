@@ -251,3 +251,19 @@ def test_zero_row_batches_are_still_checked():
     # One-shot tuning still refuses empty input.
     with pytest.raises(ValueError, match="non-empty"):
         tune_thresholds(np.zeros((0, 3), np.uint8), np.zeros((0, 3)))
+
+
+@pytest.mark.parametrize("label_dtype", [np.bool_, np.int8, np.int64])
+def test_kept_batches_copied_on_several_threads_equal_the_input(monkeypatch, label_dtype):
+    # Large batches are copied in row blocks on several threads: the copies must equal the input
+    # (any row count, labels of any accepted dtype) and tuning must still equal one-shot tuning.
+    import f1tune._tuner_copy as tuner_copy
+
+    monkeypatch.setattr(tuner_copy, "_PARALLEL_BYTES", 64)
+    y, s = data(23, n=301, L=5, dtype=np.float32)
+    yl = y.astype(label_dtype)
+    tuner = ThresholdTuner(5, n_threads=3).update(yl[:150], s[:150]).update(yl[150:], s[150:])
+    kept_y = np.concatenate([b[0] for b in tuner._batches])
+    kept_s = np.concatenate([b[1] for b in tuner._batches])
+    assert kept_y.dtype == np.uint8 and np.array_equal(kept_y, y) and np.array_equal(kept_s, s)
+    assert_same(tuner.tune(average="micro"), tune_thresholds(y, s, average="micro"))

@@ -100,27 +100,32 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
     auto gather_rows = [&](std::vector<Buffer<K>>& bufs, index_t b0, index_t e0) {
         if (by_row) {
             // Which elements of a row are in range: a vectorized loop writing one byte per label;
-            // the few hits are then found eight labels at a time.
-            const index_t words = (L + 7) / 8;
+            // the few hits are then found eight labels at a time. Many labels go in groups (all
+            // rows of one group, then the next), so that a group's bounds stay in L1.
+            const index_t G = std::min<index_t>(L, 2048);
+            const index_t words = (G + 7) / 8;
             std::vector<std::uint8_t> hit(static_cast<std::size_t>(words * 8), 0);
             std::uint8_t* __restrict h = hit.data();
-            const S* __restrict lo_ = vlo.data();
-            const S* __restrict hi_ = vhi.data();
-            const index_t n_lab = L;
-            for (index_t r = b0; r < e0; ++r) {
-                const S* __restrict srow = s.data + r * s.row_stride;
-                for (index_t l = 0; l < n_lab; ++l)
-                    h[l] = static_cast<std::uint8_t>((srow[l] >= lo_[l]) & (srow[l] <= hi_[l]));
-                const Y* yrow = y.data + r * y.row_stride;
-                for (index_t w = 0; w < words; ++w) {
-                    std::uint64_t m;
-                    std::memcpy(&m, h + w * 8, 8);
-                    while (m) {
-                        const index_t l = w * 8 + static_cast<index_t>(__builtin_ctzll(m) >> 3);
-                        m &= m - 1;
-                        Buffer<K>& out = bufs[pooled ? 0 : static_cast<std::size_t>(l)];
-                        out.keys.push_back(to_key(srow[l]));
-                        out.ys.push_back(static_cast<std::uint8_t>(static_cast<index_t>(yrow[l]) & 1));
+            for (index_t l0 = 0; l0 < L; l0 += G) {
+                const index_t n_lab = std::min(L, l0 + G) - l0, n_words = (n_lab + 7) / 8;
+                std::fill(hit.begin(), hit.end(), std::uint8_t{0});
+                const S* __restrict lo_ = vlo.data() + l0;
+                const S* __restrict hi_ = vhi.data() + l0;
+                for (index_t r = b0; r < e0; ++r) {
+                    const S* __restrict srow = s.data + r * s.row_stride + l0;
+                    for (index_t l = 0; l < n_lab; ++l)
+                        h[l] = static_cast<std::uint8_t>((srow[l] >= lo_[l]) & (srow[l] <= hi_[l]));
+                    const Y* yrow = y.data + r * y.row_stride + l0;
+                    for (index_t w = 0; w < n_words; ++w) {
+                        std::uint64_t m;
+                        std::memcpy(&m, h + w * 8, 8);
+                        while (m) {
+                            const index_t l = w * 8 + static_cast<index_t>(__builtin_ctzll(m) >> 3);
+                            m &= m - 1;
+                            Buffer<K>& out = bufs[pooled ? 0 : static_cast<std::size_t>(l0 + l)];
+                            out.keys.push_back(to_key(srow[l]));
+                            out.ys.push_back(static_cast<std::uint8_t>(static_cast<index_t>(yrow[l]) & 1));
+                        }
                     }
                 }
             }

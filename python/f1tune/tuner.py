@@ -22,6 +22,7 @@ from f1tune import _native
 from f1tune._scoring import score_fbeta
 from f1tune._threshold_result import ThresholdResult
 from f1tune._tuner_batch import check_batch
+from f1tune._tuner_copy import copy_batch
 from f1tune._tuner_steps import CandidateGather, CandidateRanges
 from f1tune._validation import check_average, check_beta, check_bool, check_n_threads, check_zero_division
 
@@ -118,7 +119,7 @@ class ThresholdTuner:
         pos, tot, lo, hi = _native.tuner_histograms(y, s, self.score_range, self.bins, self.n_threads)
         # Every check passed: only now does the state change.
         if self.exact:
-            self._batches.append((np.array(y, dtype=np.uint8, order="C"), np.array(s, order="C")))
+            self._batches.append(copy_batch(y, s, self.n_threads))
         self.dtype = s.dtype
         self._add(pos, tot, lo, hi)
         return self
