@@ -94,18 +94,22 @@ F1TUNE_ALWAYS_INLINE MicroLevel histogram_dinkelbach(const Histograms& h, index_
 // stop); solve(obj, cuts) then finds each label's exact best cut. The level and the best cuts so
 // far are compared exactly as micro F-beta values. Returns false when ensure stopped it, else
 // true with the best cuts in best_cuts.
+// (`workers` threads search the labels' regions.)
 template <class K, class H, class LabelObj, class Ensure, class Solve>
 bool micro_dinkelbach(const H& h, index_t L, const Beta2& beta2, count_t P, double zero_division, MicroLevel lambda,
-                      LabelObj&& label_obj, Ensure&& ensure, Solve&& solve, std::vector<Cut<K>>& best_cuts) {
+                      LabelObj&& label_obj, Ensure&& ensure, Solve&& solve, std::vector<Cut<K>>& best_cuts,
+                      int workers = 1) {
     const FbetaObjective micro{beta2, P, zero_division};
     Scored best{-1.0, 0, 0};
     std::vector<Cut<K>> cuts(static_cast<std::size_t>(L));
     std::vector<BucketRange> ranges(static_cast<std::size_t>(L));
     for (int it = 0; it < 200; ++it) {
         const LinearObjective obj = linear_at(beta2, P, lambda.tp, lambda.pp);
-        for (index_t l = 0; l < L; ++l)
-            ranges[static_cast<std::size_t>(l)] =
-                select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
+        parallel_for(L, workers, [&](int, index_t b, index_t e) {
+            for (index_t l = b; l < e; ++l)
+                ranges[static_cast<std::size_t>(l)] =
+                    select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
+        });
         if (!ensure(ranges)) return false;
         solve(obj, cuts);
         count_t TP = 0, PP = 0;
@@ -151,15 +155,19 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
     const detail::MicroLevel start = detail::histogram_dinkelbach<false>(h, L, beta2, P);
     const double lo = start.value, hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, P).value);
     std::vector<BucketRange> have(static_cast<std::size_t>(L));
-    for (int k = 0; k <= 8; ++k) {
-        const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / 8.0);
-        for (index_t l = 0; l < L; ++l) {
-            const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
-            BucketRange& a = have[static_cast<std::size_t>(l)];
-            if (a.empty()) a = r;
-            else if (!r.empty()) a = {std::min(a.lo, r.lo), std::max(a.hi, r.hi)};
+    // Region searches cost L x nb: worth threads only with many labels (each label on its own).
+    const int region_workers = choose_threads(n_threads, L * h.nb, L);
+    parallel_for(L, region_workers, [&](int, index_t b, index_t e) {
+        for (int k = 0; k <= 8; ++k) {
+            const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / 8.0);
+            for (index_t l = b; l < e; ++l) {
+                const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
+                BucketRange& a = have[static_cast<std::size_t>(l)];
+                if (a.empty()) a = r;
+                else if (!r.empty()) a = {std::min(a.lo, r.lo), std::max(a.hi, r.hi)};
+            }
         }
-    }
+    });
     std::vector<Buffer<K>> bufs = collect_ranges(y, s, maps, have, false, n_threads);
     out.refine_passes = 1;
 
@@ -201,7 +209,8 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
         });
     };
     std::vector<Cut<K>> best_cuts;
-    detail::micro_dinkelbach<K>(h, L, beta2, P, zero_division, start, label_obj, ensure, solve, best_cuts);
+    detail::micro_dinkelbach<K>(h, L, beta2, P, zero_division, start, label_obj, ensure, solve, best_cuts,
+                                region_workers);
     out.resize_cuts(L);
     for (std::size_t u = 0; u < best_cuts.size(); ++u) record_cut<S>(out, u, best_cuts[u]);
     return out;
