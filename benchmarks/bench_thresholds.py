@@ -1,13 +1,17 @@
-"""Exact per-label F1 threshold tuning of 1,000,000 x 100 float32 scores: f1tune vs NumPy, scikit-learn.
+"""Exact per-label F1 threshold tuning of 1,000,000 x 100 float32 scores: f1tune vs NumPy, scikit-learn, torchmetrics.
 
 Run: python benchmarks/bench_thresholds.py [--rows 1000000 --labels 100] [--ten-million]
 
-Competitors, side by side in one process, each checked against f1tune before its time is printed:
+Competitors, side by side in one process and round-robin with f1tune and the floor, each checked
+against f1tune's answer:
 - a vectorized, tie-correct NumPy sweep: argsort per column + cumulative sums (label chunks);
-- scikit-learn's precision_recall_curve in a loop over labels (--sklearn-labels times a subset
-  and scales it to all labels when the full loop is too slow to wait for);
+- scikit-learn's precision_recall_curve in a loop over labels;
+- torchmetrics' multilabel_precision_recall_curve, exact (thresholds=None) and binned
+  (--tm-bins evenly spaced thresholds: approximate, its best F1 is at most the exact one);
 - the honest floor (benchmarks/_floor.py): a multi-threaded read pass over the scores and labels.
-Every figure is a ratio to that floor, all f1tune entries timed round-robin in one process. Also:
+The slow competitors run on the first --numpy-labels / --sklearn-labels / --tm-labels labels
+each round and are scaled to all labels (their cost is per label). Every figure is a ratio to the
+floor. Also:
 micro/macro and global/macro time ratios, other shapes (--shapes: many labels x few rows, few
 labels x many rows, at the same total size) and the growth from 1M to 10M rows (--ten-million:
 a 4 GB float32 input plus 1 GB of labels).
@@ -24,7 +28,7 @@ import numpy as np
 
 import f1tune
 from _floor import check_floor, read_pass
-from _timing import best_time, interleaved, machine, row
+from _timing import interleaved, machine, row
 
 
 def make_data(rows: int, labels: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +102,42 @@ def sklearn_loop(S: np.ndarray, Y: np.ndarray, labels: range) -> tuple[np.ndarra
     return best_f, best_t
 
 
+def torchmetrics_entries(
+    S: np.ndarray, Y: np.ndarray, labels: int, bins: int, binned_rows: int
+) -> dict[str, Callable[[], Any]]:
+    """torchmetrics' multilabel PR curve, best F1 per label: exact on the first ``labels`` labels,
+    binned on the first 2 labels' first ``binned_rows`` rows (it needs 2 labels at least).
+
+    The binned variant materializes a (rows, labels, bins) tensor (about 10 GB at 1M rows, 2
+    labels and 100 bins here, and 30 s a label), so it is timed on a subset and scaled by rows and
+    labels. Empty when torchmetrics is not installed. Tensors are made once (not timed); the
+    default argument validation stays on, as a user would call it.
+    """
+    try:
+        import torch
+        from torchmetrics.functional.classification import multilabel_precision_recall_curve
+    except ImportError:
+        return {}
+
+    def best_f1(k: int, rows: int, thresholds: int | None) -> Callable[[], np.ndarray]:
+        preds = torch.from_numpy(np.ascontiguousarray(S[:rows, :k]))
+        target = torch.from_numpy(np.ascontiguousarray(Y[:rows, :k]).astype(np.int64))
+
+        def run() -> np.ndarray:
+            p, r, _ = multilabel_precision_recall_curve(preds, target, num_labels=k, thresholds=thresholds)
+            out = np.empty(k)
+            for j in range(k):
+                pj, rj = np.asarray(p[j], dtype=np.float64), np.asarray(r[j], dtype=np.float64)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    f = np.where(pj + rj > 0, 2 * pj * rj / (pj + rj), 0.0)
+                out[j] = f.max()
+            return out
+
+        return run
+
+    return {"tm_exact": best_f1(labels, S.shape[0], None), "tm_binned": best_f1(2, binned_rows, bins)}
+
+
 def tuning_entries(S: np.ndarray, Y: np.ndarray) -> dict[str, Callable[[], Any]]:
     """The floor and f1tune's tuning modes on (S, Y), for one round-robin."""
     return {
@@ -124,10 +164,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--labels", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5, help="round-robin rounds (best of)")
+    parser.add_argument("--sklearn-labels", type=int, default=10, help="labels timed in the sklearn loop (scaled)")
+    parser.add_argument("--numpy-labels", type=int, default=10, help="labels timed in the NumPy sweep (scaled)")
+    parser.add_argument("--tm-labels", type=int, default=5, help="labels timed in torchmetrics (scaled)")
+    parser.add_argument("--tm-bins", type=int, default=100, help="thresholds of torchmetrics' binned variant")
     parser.add_argument(
-        "--sklearn-labels", type=int, default=None, help="labels timed in the sklearn loop (default all)"
+        "--tm-binned-rows", type=int, default=100_000, help="rows (of 2 labels) timed in the binned variant (scaled)"
     )
-    parser.add_argument("--numpy-labels", type=int, default=None, help="labels timed in the NumPy sweep (default all)")
     parser.add_argument(
         "--shapes", action="store_true", help="also 100,000 x 100 labels and 100 x 100,000 rows... (same size)"
     )
@@ -142,11 +185,17 @@ def main() -> None:
     print(f"{'':56s} {'time':>13s} {'/ floor':>9s}")
 
     SF, YF = np.asfortranarray(S), np.asfortranarray(Y)
+    nl, sl, tl = (min(L, k) for k in (args.numpy_labels, args.sklearn_labels, args.tm_labels))
     fns = tuning_entries(S, Y)
     fns["macro1"] = lambda: f1tune.tune_thresholds(Y, S, n_threads=1)
     fns["macroF"] = lambda: f1tune.tune_thresholds(YF, SF)
     fns["floorF"] = lambda: read_pass(SF, YF)
     fns["numpy_sums"] = lambda: (S.sum(), Y.sum())
+    fns["numpy"] = lambda: numpy_sweep(S[:, :nl], Y[:, :nl])
+    fns["sklearn"] = lambda: sklearn_loop(S, Y, range(sl))
+    bl = min(args.rows, args.tm_binned_rows)
+    tm = torchmetrics_entries(S, Y, tl, args.tm_bins, bl)
+    fns.update(tm)
     r = interleaved(fns, rounds=args.rounds)
     SF = YF = np.empty((0, 0))  # the Fortran copies are not needed any more
     t = {k: v[0] for k, v in r.items()}
@@ -154,20 +203,22 @@ def main() -> None:
     assert np.array_equal(r["macroF"][1].thresholds, res.thresholds)
     assert np.array_equal(r["macro1"][1].thresholds, res.thresholds)
 
-    # NumPy sweep (all labels unless told otherwise), checked label by label.
-    nl = min(L, args.numpy_labels or L)
-    np_time, (thr_np, tp_np, pp_np) = best_time(lambda: numpy_sweep(S[:, :nl], Y[:, :nl]), repeat=1, warmup=0)
+    # Every competitor's answer checked against f1tune's, label by label.
+    thr_np, tp_np, pp_np = r["numpy"][1]
     np.testing.assert_array_equal(tp_np, res.tp[:nl])
     np.testing.assert_array_equal(pp_np, (res.tp + res.fp)[:nl])
     np.testing.assert_array_equal(thr_np, res.thresholds[:nl])
-    np_time *= L / nl
-
-    sl = min(L, args.sklearn_labels or L)
-    sk_time, (f_sk, t_sk) = best_time(lambda: sklearn_loop(S, Y, range(sl)), repeat=1, warmup=0)
-    np.testing.assert_allclose(
-        f_sk, res.fbeta[:sl], rtol=1e-9
-    )  # same optimum (sklearn's threshold is the score itself)
-    sk_time *= L / sl
+    np_time = t["numpy"] * L / nl
+    f_sk, _ = r["sklearn"][1]
+    np.testing.assert_allclose(f_sk, res.fbeta[:sl], rtol=1e-9)  # same optimum (sklearn's threshold is the score)
+    sk_time = t["sklearn"] * L / sl
+    gap = None
+    if tm:
+        np.testing.assert_allclose(r["tm_exact"][1], res.fbeta[:tl], rtol=1e-5)  # torchmetrics: float32 P and R
+        exact_sub = f1tune.tune_thresholds(Y[:bl, :2], S[:bl, :2]).fbeta  # the binned variant's own data
+        f_binned = r["tm_binned"][1]
+        assert (f_binned <= exact_sub + 1e-6).all()  # a grid never beats the exact optimum
+        gap = float(np.max(exact_sub - f_binned))
 
     floor = t["floor"]
     print(row("floor: multi-threaded read pass (numba, all cores)", floor, floor))
@@ -179,6 +230,19 @@ def main() -> None:
     print(row("f1tune.tune_thresholds global (one threshold)", t["global"], floor))
     print(row(f"NumPy argsort+cumsum sweep{'' if nl == L else f' ({nl} labels, scaled)'}", np_time, floor))
     print(row(f"sklearn precision_recall_curve loop{'' if sl == L else f' ({sl} labels, scaled)'}", sk_time, floor))
+    if tm:
+        scaled = "" if tl == L else f", {tl} labels, scaled"
+        print(row(f"torchmetrics PR curve, exact (thresholds=None{scaled})", t["tm_exact"] * L / tl, floor))
+        print(
+            row(
+                f"torchmetrics PR curve, {args.tm_bins} bins ({bl:,} rows x 2 labels, scaled)",
+                t["tm_binned"] * L / 2 * args.rows / bl,
+                floor,
+                f"approximate: best F1 up to {gap:.2g} below the exact",
+            )
+        )
+    else:
+        print("torchmetrics: not installed (pip install torchmetrics), not timed")
     print()
     print(f"micro / macro time:          {t['micro'] / t['macro']:7.2f}   (target <= 1.2)")
     print(f"global / macro time:         {t['global'] / t['macro']:7.2f}   (target <= 1.3)")

@@ -202,3 +202,68 @@ def test_gather_checks_its_shard():
     other = ThresholdTuner(4, bins=64).update(y, s).candidate_ranges()
     with pytest.raises(ValueError, match="other"):
         ranges.gather(y, s).merge(other.gather(y, s))
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("average", ["macro", "micro", "global"])
+def test_zero_row_batches_are_no_ops(exact, average):
+    # Empty DDP ranks and Dask chunks: a (0, n_labels) batch adds nothing, in update and gather alike.
+    y, s = data(17, n=400, L=3, dtype=np.float32)
+    empty_y, empty_s = y[:0], s[:0]
+    with_empty = ThresholdTuner(3, exact=exact).update(empty_y, empty_s)
+    assert with_empty.n_samples == 0 and with_empty.dtype is None  # an empty batch fixes no dtype
+    with_empty.update(y[:250], s[:250]).update(np.zeros((0, 3), bool), np.zeros((0, 3), np.float32))
+    with_empty.update(y[250:], s[250:])
+    plain = ThresholdTuner(3, exact=exact).update(y[:250], s[:250]).update(y[250:], s[250:])
+    assert with_empty.to_bytes() == plain.to_bytes()
+    assert_same(with_empty.tune(average=average), plain.tune(average=average))
+    step = ThresholdTuner(3, exact=False).update(y, s).candidate_ranges(average=average)
+    while isinstance(step, CandidateRanges):
+        nothing = step.gather(empty_y, empty_s)
+        assert all(k.size == 0 for k in nothing.keys) and all(v.size == 0 for v in nothing.labels)
+        assert len(nothing.keys) == 3
+        g = nothing.merge(step.gather(y, s)).merge(step.gather(empty_y, empty_s))
+        step = plain.finish(g)
+    assert_same(step, tune_thresholds(y, s, average=average))
+
+
+def test_zero_row_batches_are_still_checked():
+    tuner = ThresholdTuner(3)
+    with pytest.raises(ValueError, match="n_labels"):
+        tuner.update(np.zeros((0, 2), np.uint8), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="same shape"):
+        tuner.update(np.zeros((0, 2), np.uint8), np.zeros((0, 3)))
+    with pytest.raises(TypeError, match="y_score"):
+        tuner.update(np.zeros((0, 3), np.uint8), np.zeros((0, 3), np.int32))
+    with pytest.raises(TypeError, match="y_true"):
+        tuner.update(np.zeros((0, 3), "U1"), np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="y_score"):
+        tuner.update(np.zeros((0, 3), np.uint8), np.zeros((0, 3, 1)))
+    t32 = ThresholdTuner(3, dtype=np.float32)
+    with pytest.raises(TypeError, match="float32"):
+        t32.update(np.zeros((0, 3), np.uint8), np.zeros((0, 3)))  # a float64 batch for a float32 state
+    # One label: a 1-D empty pair is a (0, 1) batch.
+    assert ThresholdTuner(1).update(np.zeros(0, np.uint8), np.zeros(0)).n_samples == 0
+    with pytest.raises(ValueError, match="no data"):
+        tuner.tune()
+    with pytest.raises(ValueError, match="no data"):
+        ThresholdTuner(3, exact=False).update(np.zeros((0, 3), np.uint8), np.zeros((0, 3))).tune(average="micro")
+    # One-shot tuning still refuses empty input.
+    with pytest.raises(ValueError, match="non-empty"):
+        tune_thresholds(np.zeros((0, 3), np.uint8), np.zeros((0, 3)))
+
+
+@pytest.mark.parametrize("label_dtype", [np.bool_, np.int8, np.int64])
+def test_kept_batches_copied_on_several_threads_equal_the_input(monkeypatch, label_dtype):
+    # Large batches are copied in row blocks on several threads: the copies must equal the input
+    # (any row count, labels of any accepted dtype) and tuning must still equal one-shot tuning.
+    import f1tune._tuner_copy as tuner_copy
+
+    monkeypatch.setattr(tuner_copy, "_PARALLEL_BYTES", 64)
+    y, s = data(23, n=301, L=5, dtype=np.float32)
+    yl = y.astype(label_dtype)
+    tuner = ThresholdTuner(5, n_threads=3).update(yl[:150], s[:150]).update(yl[150:], s[150:])
+    kept_y = np.concatenate([b[0] for b in tuner._batches])
+    kept_s = np.concatenate([b[1] for b in tuner._batches])
+    assert kept_y.dtype == np.uint8 and np.array_equal(kept_y, y) and np.array_equal(kept_s, s)
+    assert_same(tuner.tune(average="micro"), tune_thresholds(y, s, average="micro"))

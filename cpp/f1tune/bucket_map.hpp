@@ -54,36 +54,75 @@ BucketMap<S> map_for_range(S lo, S hi, index_t n_buckets) {
 
 // Per-label maps from up to 4096 evenly spaced rows: from about the 0.1% quantile (a far low tail
 // would waste buckets) to the maximum (the optimum of a rare label sits high). `shared` gives
-// every label the map of the pooled sample (for one threshold shared by all labels). Every map has
-// buckets_for_rows(rows) buckets.
+// every label the map of the pooled sample (for one threshold shared by all labels; at most
+// about 2^20 values). Every map has buckets_for_rows(rows) buckets.
 template <class S>
 std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared) {
     const index_t n = s.rows, L = s.cols;
-    const index_t m = std::min<index_t>(n, 4096);
-    std::vector<std::vector<S>> vals(static_cast<std::size_t>(shared ? 1 : L));
-    for (index_t i = 0; i < m; ++i) {
-        const index_t r = m > 1 ? i * (n - 1) / (m - 1) : 0;
-        for (index_t l = 0; l < L; ++l) {
-            const S v = s(r, l);
-            if (!is_bad_score(v)) vals[static_cast<std::size_t>(shared ? 0 : l)].push_back(v);
-        }
-    }
+    const index_t m = std::min<index_t>(n, shared ? std::clamp<index_t>((index_t{1} << 20) / std::max<index_t>(L, 1), 16, 4096) : 4096);
     const index_t nb = buckets_for_rows(n);
-    std::vector<BucketMap<S>> maps(static_cast<std::size_t>(L));
-    for (std::size_t g = 0; g < vals.size(); ++g) {
-        auto& v = vals[g];
+    auto sample_row = [&](index_t i) { return m > 1 ? i * (n - 1) / (m - 1) : index_t{0}; };
+    // The map of the finite values v[0, k): [about the 0.1% quantile, max].
+    auto map_of = [&](S* v, index_t k) {
         BucketMap<S> map;
         map.n_buckets = nb;
-        if (!v.empty()) {
-            const auto hi = *std::max_element(v.begin(), v.end());
-            auto q = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 1000);
-            std::nth_element(v.begin(), q, v.end());
-            map = map_for_range(*q, hi, nb);
+        if (k == 0) return map;
+        const S hi = *std::max_element(v, v + k);
+        const index_t q = k / 1000;
+        S qv;
+        if (q == 0) {
+            qv = *std::min_element(v, v + k);
+        } else if (q < 16) {  // the q+1 smallest, kept sorted in one pass (cheaper than nth_element)
+            S low[16];
+            index_t have = 0;
+            for (index_t i = 0; i < k; ++i) {
+                if (have == q + 1 && !(v[i] < low[q])) continue;
+                index_t j = have < q + 1 ? have++ : q;
+                while (j > 0 && v[i] < low[j - 1]) {
+                    low[j] = low[j - 1];
+                    --j;
+                }
+                low[j] = v[i];
+            }
+            qv = low[q];
+        } else {
+            std::nth_element(v, v + q, v + k);
+            qv = v[q];
         }
-        if (shared)
-            std::fill(maps.begin(), maps.end(), map);
-        else
-            maps[g] = map;
+        return map_for_range(qv, hi, nb);
+    };
+    std::vector<BucketMap<S>> maps(static_cast<std::size_t>(L));
+    if (shared) {
+        std::vector<S> vals;
+        vals.reserve(static_cast<std::size_t>(m * L));
+        for (index_t i = 0; i < m; ++i)
+            for (index_t l = 0; l < L; ++l) {
+                const S v = s(sample_row(i), l);
+                if (!is_bad_score(v)) vals.push_back(v);
+            }
+        std::fill(maps.begin(), maps.end(), map_of(vals.data(), static_cast<index_t>(vals.size())));
+        return maps;
+    }
+    // Labels in blocks whose sample (m x W values, label-major) stays in L2/L3: each sampled row's
+    // block of labels is read contiguously (row-major input), then each label's values are adjacent.
+    const index_t W = std::clamp<index_t>((index_t{1} << 18) / m, 1, std::max<index_t>(L, 1));
+    std::vector<S> buf(static_cast<std::size_t>(m * std::min(W, L)));
+    std::vector<index_t> count(static_cast<std::size_t>(std::min(W, L)));
+    for (index_t l0 = 0; l0 < L; l0 += W) {
+        const index_t l1 = std::min(L, l0 + W);
+        std::fill(count.begin(), count.end(), 0);
+        for (index_t i = 0; i < m; ++i) {
+            const index_t r = sample_row(i);
+            for (index_t l = l0; l < l1; ++l) {
+                const S v = s(r, l);
+                const auto u = static_cast<std::size_t>(l - l0);
+                if (!is_bad_score(v)) buf[u * static_cast<std::size_t>(m) + static_cast<std::size_t>(count[u]++)] = v;
+            }
+        }
+        for (index_t l = l0; l < l1; ++l) {
+            const auto u = static_cast<std::size_t>(l - l0);
+            maps[static_cast<std::size_t>(l)] = map_of(buf.data() + u * static_cast<std::size_t>(m), count[u]);
+        }
     }
     return maps;
 }
@@ -99,18 +138,20 @@ index_t block_rows(const StridedMatrix<S>& s) {
     return std::clamp<index_t>((index_t{512} << 10) / row_bytes, 64, 8192);
 }
 
-// Row-major rows [r0, r1): the bucket slot (bucket * 2 + label) of each element, row-major in
-// slot[(r - r0) * L + l] (a vectorizable loop); the increments then run one label at a time with
-// that label's histogram hot in L1.
+// Row-major rows [r0, r1), labels [l0, l1): the bucket slot (bucket * 2 + label) of each
+// element, row-major in slot[(r - r0) * (l1 - l0) + l - l0] (a vectorizable loop); the increments
+// then run one label at a time with that label's histogram hot in L1.
 template <class S, class Y>
 void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* __restrict lo,
-                    const S* __restrict scale, S top, index_t r0, index_t r1, std::uint16_t* __restrict slot,
-                    unsigned& bad_label, unsigned& bad_score) {
-    const index_t L = s.cols;
+                    const S* __restrict scale, S top, index_t r0, index_t r1, index_t l0, index_t l1,
+                    std::uint16_t* __restrict slot, unsigned& bad_label, unsigned& bad_score) {
+    const index_t L = l1 - l0;
+    lo += l0;
+    scale += l0;
     unsigned bl = 0, bs = 0;
     for (index_t r = r0; r < r1; ++r) {
-        const S* __restrict srow = s.data + r * s.row_stride;
-        const Y* __restrict yrow = y.data + r * y.row_stride;
+        const S* __restrict srow = s.data + r * s.row_stride + l0;
+        const Y* __restrict yrow = y.data + r * y.row_stride + l0;
         std::uint16_t* __restrict out = slot + (r - r0) * L;
         for (index_t l = 0; l < L; ++l) {
             const S v = srow[l];

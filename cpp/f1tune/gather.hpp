@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "f1tune/bucket_map.hpp"
@@ -31,6 +33,38 @@ struct BucketRange {
     bool contains(const BucketRange& o) const { return o.empty() || (!empty() && lo <= o.lo && o.hi <= hi); }
 };
 
+namespace detail {
+
+// The scores whose bucket lies in [first, last] under a monotone map: the closed interval
+// [lo, hi] of S values (bucket() is non-decreasing in the score, so the set is an interval),
+// found by bisection on the order-preserving keys. An empty range gives lo = +inf > hi = -inf.
+// Lets the gather test two comparisons per element instead of recomputing buckets. (Scores
+// are finite here: pass one rejected NaN and infinities.)
+template <class S, class Bucket>
+void value_bounds(const Bucket& bucket, std::int32_t first, std::int32_t last, std::int32_t top, S& lo, S& hi) {
+    using K = key_of_t<S>;
+    constexpr S inf = std::numeric_limits<S>::infinity();
+    if (first > last || first > top || last < 0) {
+        lo = inf;
+        hi = -inf;
+        return;
+    }
+    // The smallest finite key whose bucket is >= b (b in [1, top]).
+    auto lowest_at_least = [&](std::int32_t b) {
+        K a = to_key(-std::numeric_limits<S>::max()), z = to_key(std::numeric_limits<S>::max());
+        while (a < z) {
+            const K mid = a + (z - a) / 2;
+            if (bucket(from_key<S>(mid)) >= b) z = mid;
+            else a = mid + 1;
+        }
+        return a;
+    };
+    lo = first <= 0 ? -inf : from_key<S>(lowest_at_least(first));
+    hi = last >= top ? inf : from_key<S>(static_cast<K>(lowest_at_least(last + 1) - 1));
+}
+
+}  // namespace detail
+
 // One pass gathering, per label, the pairs whose bucket lies in ranges[l]; `pooled` puts every
 // label's pairs into one buffer (for the shared threshold).
 template <class S, class Y>
@@ -54,30 +88,45 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
     }
     const bool by_row = read_by_row(y, s);
     const S top = maps.empty() ? S(0) : maps[0].top();  // every map has the same bucket count
+    // Row-major: per label, the closed interval of scores whose bucket is in range.
+    std::vector<S> vlo, vhi;
+    if (by_row) {
+        vlo.resize(lo.size());
+        vhi.resize(lo.size());
+        for (std::size_t l = 0; l < lo.size(); ++l)
+            detail::value_bounds<S>([&](S v) { return linear_bucket(v, lo[l], scale[l], top); }, first[l], last[l],
+                                    static_cast<std::int32_t>(top), vlo[l], vhi[l]);
+    }
     auto gather_rows = [&](std::vector<Buffer<K>>& bufs, index_t b0, index_t e0) {
         if (by_row) {
-            std::vector<std::int32_t> hit(static_cast<std::size_t>(L));
-            const index_t n_lab = L;
-            std::int32_t* __restrict h = hit.data();
-            const S* __restrict lo_ = lo.data();
-            const S* __restrict sc_ = scale.data();
-            const std::int32_t* __restrict f_ = first.data();
-            const std::int32_t* __restrict e_ = last.data();
-            for (index_t r = b0; r < e0; ++r) {
-                const S* __restrict srow = s.data + r * s.row_stride;
-                const Y* __restrict yrow = y.data + r * y.row_stride;
-                std::int32_t any = 0;
-                for (index_t l = 0; l < n_lab; ++l) {
-                    const std::int32_t b = linear_bucket(srow[l], lo_[l], sc_[l], top);
-                    h[l] = static_cast<std::int32_t>(b >= f_[l]) & static_cast<std::int32_t>(b <= e_[l]);
-                    any |= h[l];
-                }
-                if (!any) continue;
-                for (index_t l = 0; l < n_lab; ++l) {
-                    if (!h[l]) continue;
-                    Buffer<K>& out = bufs[pooled ? 0 : static_cast<std::size_t>(l)];
-                    out.keys.push_back(to_key(srow[l]));
-                    out.ys.push_back(static_cast<std::uint8_t>(static_cast<index_t>(yrow[l]) & 1));
+            // Which elements of a row are in range: a vectorized loop writing one byte per label;
+            // the few hits are then found eight labels at a time. Many labels go in groups (all
+            // rows of one group, then the next), so that a group's bounds stay in L1.
+            const index_t G = std::min<index_t>(L, 2048);
+            const index_t words = (G + 7) / 8;
+            std::vector<std::uint8_t> hit(static_cast<std::size_t>(words * 8), 0);
+            std::uint8_t* __restrict h = hit.data();
+            for (index_t l0 = 0; l0 < L; l0 += G) {
+                const index_t n_lab = std::min(L, l0 + G) - l0, n_words = (n_lab + 7) / 8;
+                std::fill(hit.begin(), hit.end(), std::uint8_t{0});
+                const S* __restrict lo_ = vlo.data() + l0;
+                const S* __restrict hi_ = vhi.data() + l0;
+                for (index_t r = b0; r < e0; ++r) {
+                    const S* __restrict srow = s.data + r * s.row_stride + l0;
+                    for (index_t l = 0; l < n_lab; ++l)
+                        h[l] = static_cast<std::uint8_t>((srow[l] >= lo_[l]) & (srow[l] <= hi_[l]));
+                    const Y* yrow = y.data + r * y.row_stride + l0;
+                    for (index_t w = 0; w < n_words; ++w) {
+                        std::uint64_t m;
+                        std::memcpy(&m, h + w * 8, 8);
+                        while (m) {
+                            const index_t l = w * 8 + static_cast<index_t>(__builtin_ctzll(m) >> 3);
+                            m &= m - 1;
+                            Buffer<K>& out = bufs[pooled ? 0 : static_cast<std::size_t>(l0 + l)];
+                            out.keys.push_back(to_key(srow[l]));
+                            out.ys.push_back(static_cast<std::uint8_t>(static_cast<index_t>(yrow[l]) & 1));
+                        }
+                    }
                 }
             }
             return;

@@ -46,6 +46,49 @@ void strided_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
     bad_score |= bs;
 }
 
+// Row-major input with many labels (all their histograms far exceed L2): labels in groups of G
+// whose 16-bit histograms fit L2, each group read down all rows (G contiguous scores a row);
+// workers take whole groups, so there are no per-worker copies and no merge. Writes out.pos/tot.
+template <class S, class Y>
+void grouped_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* lo, const S* scale, S top,
+                        index_t NB, index_t G, int n_threads, Histograms& out) {
+    const index_t n = s.rows, L = s.cols;
+    const index_t n_groups = (L + G - 1) / G;
+    // Row tile: its slots (R x G x 2 bytes) stay in L1.
+    const index_t R = std::clamp<index_t>((index_t{16} << 10) / (2 * G), 1, 256);
+    const index_t flush_rows = 65535 / R * R;
+    std::vector<InputFlags> flags(static_cast<std::size_t>(std::max(1, n_threads)));
+    parallel_for(n_groups, n_threads, [&](int w, index_t gb, index_t ge) {
+        std::vector<std::uint16_t> h(static_cast<std::size_t>(G * NB * 2), 0);
+        std::vector<std::uint16_t> slot(static_cast<std::size_t>(G * R));
+        unsigned bad_label = 0, bad_score = 0;
+        for (index_t g = gb; g < ge; ++g) {
+            const index_t l0 = g * G, l1 = std::min(L, l0 + G), n_g = l1 - l0;
+            for (index_t c0 = 0; c0 < n; c0 += flush_rows) {
+                const index_t c1 = std::min(n, c0 + flush_rows);
+                for (index_t t0 = c0; t0 < c1; t0 += R) {
+                    const index_t t1 = std::min(c1, t0 + R);
+                    row_tile_slots(y, s, lo, scale, top, t0, t1, l0, l1, slot.data(), bad_label, bad_score);
+                    for (index_t l = 0; l < n_g; ++l) {
+                        std::uint16_t* __restrict hl = h.data() + l * NB * 2;
+                        const std::uint16_t* __restrict sl = slot.data() + l;
+                        for (index_t j = 0; j < t1 - t0; ++j)
+                            hl[sl[j * n_g]] = static_cast<std::uint16_t>(hl[sl[j * n_g]] + 1);
+                    }
+                }
+                for (index_t i = 0; i < n_g * NB; ++i) {
+                    const auto u = static_cast<std::size_t>(i), o = static_cast<std::size_t>(l0 * NB + i);
+                    out.pos[o] += h[2 * u + 1];
+                    out.tot[o] += count_t{h[2 * u]} + h[2 * u + 1];
+                    h[2 * u] = h[2 * u + 1] = 0;
+                }
+            }
+        }
+        flags[static_cast<std::size_t>(w)].add(bad_label, bad_score);
+    });
+    for (const auto& f : flags) out.flags.merge(f);
+}
+
 }  // namespace detail
 
 template <class S, class Y>
@@ -61,6 +104,18 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
         scale[l] = maps[l].scale;
     }
     const bool by_row = read_by_row(y, s);
+    // Many labels: per-worker copies of every label's histogram would live in memory, not cache.
+    constexpr index_t kGroupBytes = index_t{192} << 10, kGroupedAbove = index_t{4} << 20;
+    if (by_row && L * NB * 4 > kGroupedAbove) {
+        Histograms out;
+        out.nb = NB;
+        out.pos.assign(static_cast<std::size_t>(L * NB), 0);
+        out.tot.assign(static_cast<std::size_t>(L * NB), 0);
+        const index_t G = std::max<index_t>(16, kGroupBytes / (4 * NB));
+        detail::grouped_histograms(y, s, lo.data(), scale.data(), top, NB, G,
+                                   choose_threads(n_threads, n * L, (L + G - 1) / G), out);
+        return out;
+    }
     // Row tile: its slots (R x L x 2 bytes) stay in L2; very wide rows get shorter tiles.
     const index_t R = std::clamp<index_t>((index_t{256} << 10) / std::max<index_t>(1, 2 * L), 1, 256);
     // Parts count negatives and positives (the flush below reads them straight off the interleaved
@@ -80,7 +135,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
             if (by_row) {
                 for (index_t t0 = c0; t0 < c1; t0 += R) {
                     const index_t t1 = std::min(c1, t0 + R);
-                    detail::row_tile_slots(y, s, lo.data(), scale.data(), top, t0, t1, slot.data(), bad_label,
+                    detail::row_tile_slots(y, s, lo.data(), scale.data(), top, t0, t1, 0, L, slot.data(), bad_label,
                                            bad_score);
                     for (index_t l = 0; l < L; ++l) {
                         std::uint16_t* __restrict hl = h.data() + l * NB * 2;

@@ -87,6 +87,48 @@ F1TUNE_ALWAYS_INLINE MicroLevel histogram_dinkelbach(const Histograms& h, index_
     return level;
 }
 
+// Dinkelbach's exact iteration, written once for tune_micro (which reads the data again for
+// buckets it lacks) and the tuner's finish (which asks its caller to gather them). Per step, at
+// lambda = the micro F-beta of the last cuts, each label's region of histogram h (pos_of, tot_of,
+// nb) under label_obj(obj, l) must be in memory: ensure(ranges) makes it so (false: it cannot,
+// stop); solve(obj, cuts) then finds each label's exact best cut. The level and the best cuts so
+// far are compared exactly as micro F-beta values. Returns false when ensure stopped it, else
+// true with the best cuts in best_cuts.
+// (`workers` threads search the labels' regions.)
+template <class K, class H, class LabelObj, class Ensure, class Solve>
+bool micro_dinkelbach(const H& h, index_t L, const Beta2& beta2, count_t P, double zero_division, MicroLevel lambda,
+                      LabelObj&& label_obj, Ensure&& ensure, Solve&& solve, std::vector<Cut<K>>& best_cuts,
+                      int workers = 1) {
+    const FbetaObjective micro{beta2, P, zero_division};
+    Scored best{-1.0, 0, 0};
+    std::vector<Cut<K>> cuts(static_cast<std::size_t>(L));
+    std::vector<BucketRange> ranges(static_cast<std::size_t>(L));
+    for (int it = 0; it < 200; ++it) {
+        const LinearObjective obj = linear_at(beta2, P, lambda.tp, lambda.pp);
+        parallel_for(L, workers, [&](int, index_t b, index_t e) {
+            for (index_t l = b; l < e; ++l)
+                ranges[static_cast<std::size_t>(l)] =
+                    select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
+        });
+        if (!ensure(ranges)) return false;
+        solve(obj, cuts);
+        count_t TP = 0, PP = 0;
+        for (const auto& c : cuts) {
+            TP += c.tp;
+            PP += c.pp;
+        }
+        const Scored now{micro(TP, PP), TP, PP};
+        // At equal value the later cuts are the fewest-positives optimum.
+        if (best_cuts.empty() || micro.compare(now, best) >= 0) {
+            best = now;
+            best_cuts = cuts;
+        }
+        if (micro.compare(now, {lambda.value, lambda.tp, lambda.pp}) <= 0) break;
+        lambda = {TP, PP, now.value};
+    }
+    return true;
+}
+
 }  // namespace detail
 
 template <class S, class Y>
@@ -113,40 +155,32 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
     const detail::MicroLevel start = detail::histogram_dinkelbach<false>(h, L, beta2, P);
     const double lo = start.value, hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, P).value);
     std::vector<BucketRange> have(static_cast<std::size_t>(L));
-    for (int k = 0; k <= 8; ++k) {
-        const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / 8.0);
-        for (index_t l = 0; l < L; ++l) {
-            const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
-            BucketRange& a = have[static_cast<std::size_t>(l)];
-            if (a.empty()) a = r;
-            else if (!r.empty()) a = {std::min(a.lo, r.lo), std::max(a.hi, r.hi)};
+    // Region searches cost L x nb: worth threads only with many labels (each label on its own).
+    const int region_workers = choose_threads(n_threads, L * h.nb, L);
+    parallel_for(L, region_workers, [&](int, index_t b, index_t e) {
+        for (int k = 0; k <= 8; ++k) {
+            const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / 8.0);
+            for (index_t l = b; l < e; ++l) {
+                const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
+                BucketRange& a = have[static_cast<std::size_t>(l)];
+                if (a.empty()) a = r;
+                else if (!r.empty()) a = {std::min(a.lo, r.lo), std::max(a.hi, r.hi)};
+            }
         }
-    }
+    });
     std::vector<Buffer<K>> bufs = collect_ranges(y, s, maps, have, false, n_threads);
     out.refine_passes = 1;
 
-    std::vector<Cut<K>> cuts(static_cast<std::size_t>(L)), best_cuts;
-    std::vector<Region> regions(static_cast<std::size_t>(L));
-    // The level lambda and the best cuts so far, compared exactly as micro F-beta values.
-    const FbetaObjective micro{beta2, P, zero_division};
-    detail::MicroLevel lambda = start;
-    Scored best{-1.0, 0, 0};
-    const int workers = choose_threads(n_threads, s.rows * L / 16, L);
-    for (int it = 0; it < 200; ++it) {
-        const LinearObjective obj = detail::linear_at(beta2, P, lambda.tp, lambda.pp);
-        // Gather any bucket this step needs that is not in memory yet.
+    // Buckets a step needs that are not in memory yet are gathered (one more pass).
+    auto ensure = [&](const std::vector<BucketRange>& ranges) {
         std::vector<BucketRange> need(static_cast<std::size_t>(L));
         bool missing = false;
-        for (index_t l = 0; l < L; ++l) {
-            const auto u = static_cast<std::size_t>(l);
-            regions[u] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l));
-            if (!have[u].contains(regions[u].range)) {
-                need[u] = have[u].empty() ? regions[u].range
-                                          : BucketRange{std::min(have[u].lo, regions[u].range.lo),
-                                                        std::max(have[u].hi, regions[u].range.hi)};
+        for (std::size_t u = 0; u < ranges.size(); ++u)
+            if (!have[u].contains(ranges[u])) {
+                need[u] = have[u].empty() ? ranges[u]
+                                          : BucketRange{std::min(have[u].lo, ranges[u].lo), std::max(have[u].hi, ranges[u].hi)};
                 missing = true;
             }
-        }
         if (missing) {
             auto more = collect_ranges(y, s, maps, need, false, n_threads);
             out.refine_passes += 1;
@@ -156,6 +190,10 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
                     have[u] = need[u];
                 }
         }
+        return true;
+    };
+    const int workers = choose_threads(n_threads, s.rows * L / 16, L);
+    auto solve = [&](const LinearObjective& obj, std::vector<Cut<K>>& cuts) {
         parallel_for(L, workers, [&](int, index_t b, index_t e) {
             for (index_t l = b; l < e; ++l) {
                 const auto u = static_cast<std::size_t>(l);
@@ -169,20 +207,10 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
                 cuts[u] = solve_buffer(scratch, tp0, pp0, label_obj(obj, l));
             }
         });
-        count_t TP = 0, PP = 0;
-        for (const auto& c : cuts) {
-            TP += c.tp;
-            PP += c.pp;
-        }
-        const Scored now{micro(TP, PP), TP, PP};
-        // At equal value the later cuts are the fewest-positives optimum.
-        if (best_cuts.empty() || micro.compare(now, best) >= 0) {
-            best = now;
-            best_cuts = cuts;
-        }
-        if (micro.compare(now, {lambda.value, lambda.tp, lambda.pp}) <= 0) break;
-        lambda = {TP, PP, now.value};
-    }
+    };
+    std::vector<Cut<K>> best_cuts;
+    detail::micro_dinkelbach<K>(h, L, beta2, P, zero_division, start, label_obj, ensure, solve, best_cuts,
+                                region_workers);
     out.resize_cuts(L);
     for (std::size_t u = 0; u < best_cuts.size(); ++u) record_cut<S>(out, u, best_cuts[u]);
     return out;

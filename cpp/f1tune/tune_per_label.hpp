@@ -29,12 +29,15 @@ TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, 
     std::vector<FbetaObjective> obj(static_cast<std::size_t>(L));
     std::vector<Region> regions(static_cast<std::size_t>(L));
     std::vector<BucketRange> ranges(static_cast<std::size_t>(L));
-    for (index_t l = 0; l < L; ++l) {
-        const auto u = static_cast<std::size_t>(l);
-        obj[u] = {beta2, out.pos[u], zero_division};
-        regions[u] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, obj[u]);
-        ranges[u] = regions[u].range;
-    }
+    // Region searches cost L x nb: worth threads only with many labels (each label on its own).
+    parallel_for(L, choose_threads(n_threads, L * h.nb, L), [&](int, index_t b, index_t e) {
+        for (index_t l = b; l < e; ++l) {
+            const auto u = static_cast<std::size_t>(l);
+            obj[u] = {beta2, out.pos[u], zero_division};
+            regions[u] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, obj[u]);
+            ranges[u] = regions[u].range;
+        }
+    });
     auto bufs = collect_ranges(y, s, maps, ranges, false, n_threads);
     out.refine_passes = 1;
     out.resize_cuts(L);

@@ -428,23 +428,12 @@ bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind,
         return true;
     }
     if (kind == TuneKind::micro && P > 0) {
-        // tune_micro's iteration (the level lambda and the best cuts so far, compared exactly as
-        // micro F-beta values), asking for buckets instead of reading the data.
-        const FbetaObjective micro{beta2, P, zero_division};
-        detail::MicroLevel lambda = detail::fixed_dinkelbach<false>(h, beta2, P);
-        Scored best{-1.0, 0, 0};
-        std::vector<Cut<K>> cuts(static_cast<std::size_t>(L)), best_cuts;
-        std::vector<BucketRange> want(static_cast<std::size_t>(L));
+        // tune_micro's iteration, asking for buckets instead of reading the data.
         auto label_obj = [&](const LinearObjective& o, index_t l) {
             const auto u = static_cast<std::size_t>(l);
             return o.for_label(out.pos[u], h.rows(l) - out.pos[u]);
         };
-        for (int it = 0; it < 200; ++it) {
-            const LinearObjective obj = detail::linear_at(beta2, P, lambda.tp, lambda.pp);
-            for (index_t l = 0; l < L; ++l)
-                want[static_cast<std::size_t>(l)] =
-                    select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
-            if (missing(want)) return false;
+        auto solve = [&](const LinearObjective& obj, std::vector<Cut<K>>& cuts) {
             for (index_t l = 0; l < L; ++l) {
                 const auto u = static_cast<std::size_t>(l);
                 count_t tp0 = 0, pp0 = 0;
@@ -452,20 +441,12 @@ bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind,
                 Buffer<K> scratch = bufs[u];
                 cuts[u] = solve_buffer(scratch, tp0, pp0, label_obj(obj, l));
             }
-            count_t TP = 0, PP = 0;
-            for (const auto& c : cuts) {
-                TP += c.tp;
-                PP += c.pp;
-            }
-            const Scored now{micro(TP, PP), TP, PP};
-            // At equal value the later cuts are the fewest-positives optimum.
-            if (best_cuts.empty() || micro.compare(now, best) >= 0) {
-                best = now;
-                best_cuts = cuts;
-            }
-            if (micro.compare(now, {lambda.value, lambda.tp, lambda.pp}) <= 0) break;
-            lambda = {TP, PP, now.value};
-        }
+        };
+        std::vector<Cut<K>> best_cuts;
+        if (!detail::micro_dinkelbach<K>(h, L, beta2, P, zero_division, detail::fixed_dinkelbach<false>(h, beta2, P), label_obj,
+                                         [&](const std::vector<BucketRange>& w) { return !missing(w); }, solve,
+                                         best_cuts))
+            return false;
         for (std::size_t u = 0; u < best_cuts.size(); ++u) record_cut<S>(out, u, best_cuts[u]);
         return true;
     }

@@ -58,10 +58,15 @@ class CandidateRanges:
         return int(self.ranges.shape[0])
 
     def gather(self, y_true: Any, y_score: Any, *, n_threads: int | None = None) -> CandidateGather:
-        """Gather one shard's elements in the ranges (validated like :meth:`ThresholdTuner.update`)."""
+        """Gather one shard's elements in the ranges (validated like :meth:`ThresholdTuner.update`; 0 rows gathers nothing)."""
         from f1tune._tuner_batch import check_batch  # the batch checks shared with update
 
         y, s = check_batch(y_true, y_score, self.n_labels, self.dtype)
+        if y.shape[0] == 0:  # an empty shard gathers nothing
+            key_dtype = np.uint64 if self.dtype == np.float64 else np.uint32
+            return CandidateGather(
+                self, [np.zeros(0, key_dtype)] * self.n_labels, [np.zeros(0, np.uint8)] * self.n_labels
+            )
         keys, ys, offsets = _native.tuner_gather(y, s, self.score_range, self.bins, self.ranges, n_threads)
         return CandidateGather(self, np.split(keys, offsets[1:-1]), np.split(ys, offsets[1:-1]))
 

@@ -22,6 +22,7 @@ from f1tune import _native
 from f1tune._scoring import score_fbeta
 from f1tune._threshold_result import ThresholdResult
 from f1tune._tuner_batch import check_batch
+from f1tune._tuner_copy import copy_batch
 from f1tune._tuner_steps import CandidateGather, CandidateRanges
 from f1tune._validation import check_average, check_beta, check_bool, check_n_threads, check_zero_division
 
@@ -111,12 +112,14 @@ class ThresholdTuner:
         return (self.n_labels, self.exact, self.bins, self.score_range)
 
     def update(self, y_true: Any, y_score: Any) -> ThresholdTuner:
-        """Add a batch (any number of rows); on any error the state is unchanged. Returns self."""
+        """Add a batch (any number of rows, 0 included); on any error the state is unchanged. Returns self."""
         y, s = check_batch(y_true, y_score, self.n_labels, self.dtype)
+        if y.shape[0] == 0:
+            return self  # an empty shard (DDP rank, Dask chunk): checked, adds nothing, fixes no dtype
         pos, tot, lo, hi = _native.tuner_histograms(y, s, self.score_range, self.bins, self.n_threads)
         # Every check passed: only now does the state change.
         if self.exact:
-            self._batches.append((np.array(y, dtype=np.uint8, order="C"), np.array(s, order="C")))
+            self._batches.append(copy_batch(y, s, self.n_threads))
         self.dtype = s.dtype
         self._add(pos, tot, lo, hi)
         return self
@@ -151,7 +154,7 @@ class ThresholdTuner:
         b = check_beta(beta)
         zd, warn = check_zero_division(zero_division)
         if self.n_samples == 0:
-            raise ValueError("ThresholdTuner: no data yet (call update first)")
+            raise ValueError("ThresholdTuner: no data yet (0 rows seen; call update with a batch of at least one row)")
         return avg, b, zd, warn
 
     def candidate_ranges(
