@@ -9,6 +9,7 @@
 #pragma once
 
 #include "f1tune/common.hpp"
+#include "f1tune/count_avx2.hpp"
 #include "f1tune/parallel.hpp"
 #include "f1tune/threshold_index.hpp"
 
@@ -124,6 +125,62 @@ void count_rows_by_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, c
         count_rows_by_label_impl<S, Y, false>(y, s, thr, r0, r1, tp, pp, pos, flags);
 }
 
+// The AVX2 kernels (count_avx2.hpp) on rows [r0, r1), for float32 scores and one-byte labels in
+// the layouts they cover; false (nothing counted) for every other case, which the scalar kernels take.
+template <class S, class Y>
+bool count_rows_avx2(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* thr, bool by_row, index_t r0,
+                     index_t r1, count_t* tp, count_t* pp, count_t* pos, InputFlags& flags) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        if (!count_avx2::available() || r1 <= r0) return false;
+        const index_t L = s.cols;
+        const auto* yb = reinterpret_cast<const std::uint8_t*>(y.data);
+        if (by_row) {
+            const index_t C = count_avx2::flat_period(L);
+            if (C != 0 && s.row_stride == L && y.row_stride == L) {
+                // one flat run of whole periods, the < C / L rows left over by the scalar kernel
+                std::vector<float> thr_period(static_cast<std::size_t>(C));
+                for (index_t k = 0; k < C; ++k) thr_period[static_cast<std::size_t>(k)] = thr[k % L];
+                std::vector<std::uint8_t> work(static_cast<std::size_t>(3 * C));
+                const index_t P = C / L, periods = (r1 - r0) / P;
+                count_avx2::count_flat(s.data + r0 * L, yb + r0 * L, L, C, thr_period.data(), periods, work.data(),
+                                       tp, pp, pos, flags);
+                if (r0 + periods * P < r1)
+                    count_rows_label_contiguous(y, s, thr, r0 + periods * P, r1, tp, pp, pos, flags);
+                return true;
+            }
+            if (L < 32) return false;
+            std::vector<std::uint8_t> work(static_cast<std::size_t>(3 * L));
+            count_avx2::count_rows(s.data + r0 * s.row_stride, s.row_stride, yb + r0 * y.row_stride, y.row_stride, L,
+                                   thr, r1 - r0, work.data(), tp, pp, pos, flags);
+            return true;
+        }
+        if (!(s.row_stride == 1 && y.row_stride == 1)) return false;
+        unsigned bad_label = 0, bad_score = 0;
+        for (index_t l = 0; l < L; ++l) {
+            const float* scol = s.data + l * s.col_stride;
+            const std::uint8_t* ycol = yb + l * y.col_stride;
+            const index_t done =
+                count_avx2::count_column(scol + r0, ycol + r0, thr[l], r1 - r0, tp[l], pp[l], pos[l], flags);
+            for (index_t r = r0 + done; r < r1; ++r) {  // the < 32 rows left
+                const float v = scol[r];
+                const std::uint8_t lab = ycol[r];
+                const count_t p = v >= thr[l] ? 1 : 0, t = lab & 1;
+                pp[l] += p;
+                tp[l] += p & t;
+                pos[l] += t;
+                bad_label |= is_bad_label(lab) ? 1u : 0u;
+                bad_score |= is_bad_score(v) ? 1u : 0u;
+            }
+        }
+        flags.add(bad_label, bad_score);
+        return true;
+    }
+#endif
+    (void)y, (void)s, (void)thr, (void)by_row, (void)r0, (void)r1, (void)tp, (void)pp, (void)pos, (void)flags;
+    return false;
+}
+
 }  // namespace detail
 
 // Per-label counts of `s >= thresholds[l]`. thresholds has s.cols entries.
@@ -139,6 +196,9 @@ LabelCounts count_at_thresholds(const StridedMatrix<Y>& y, const StridedMatrix<S
     return accumulate_then_merge(
         n, workers, [&] { return LabelCounts(L, L); },
         [&](LabelCounts& p, index_t b, index_t e) {
+            if (detail::count_rows_avx2(y, s, thr.data(), by_row, b, e, p.tp.data(), p.pp.data(), p.pos.data(),
+                                        p.flags))
+                return;
             if (by_row)
                 detail::count_rows_label_contiguous(y, s, thr.data(), b, e, p.tp.data(), p.pp.data(), p.pos.data(),
                                                     p.flags);
