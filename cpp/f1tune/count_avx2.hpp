@@ -26,10 +26,11 @@
 
 namespace f1tune::count_avx2 {
 
-// Whether this CPU (and OS) run the AVX2 + FMA kernels.
+// Whether this CPU (and OS) run the AVX2 + FMA (+ POPCNT) kernels.
 inline bool available() {
 #if F1TUNE_HAVE_COUNT_AVX2
-    static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    static const bool ok =
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("popcnt");
     return ok;
 #else
     return false;

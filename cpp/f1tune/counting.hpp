@@ -10,6 +10,8 @@
 
 #include "f1tune/common.hpp"
 #include "f1tune/count_avx2.hpp"
+#include "f1tune/count_batch_avx2.hpp"
+#include "f1tune/count_batch_index.hpp"
 #include "f1tune/parallel.hpp"
 #include "f1tune/threshold_index.hpp"
 
@@ -219,12 +221,89 @@ inline index_t batch_label_block(index_t T, index_t L, int workers) {
     return std::clamp<index_t>((index_t{64} << 20) / std::max<index_t>(1, per_label), 1, std::max<index_t>(1, L));
 }
 
+// count_batch_block's AVX2 path (count_batch_avx2.hpp) for float32 scores and one-byte labels
+// read along contiguous labels or contiguous rows; false (nothing written) for every other case,
+// and when the thresholds are too clustered for a BatchIndex.
+template <class S, class Y>
+bool count_batch_block_avx2(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds,
+                            index_t T, index_t ld, index_t l0, int n_threads, LabelCounts& out) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        const index_t n = s.rows, L = s.cols;
+        const bool by_row = read_by_row(y, s);
+        if (!count_avx2::available()) return false;
+        if (!by_row && !((s.row_stride == 1 && y.row_stride == 1) || n == 1)) return false;
+        BatchIndex ix;
+        if (!build_batch_index(thresholds, T, L, ld, [](double t) { return threshold_as<float>(t); }, ix))
+            return false;
+        const auto* yb = reinterpret_cast<const std::uint8_t*>(y.data);
+        struct Bins {
+            std::vector<count_t> counts;  // (n_bins, 2): [interval][is positive]
+            InputFlags flags;
+        };
+        // 16-bit bins (a small working set); a row adds at most 1 to a bin, so flush every 65535 rows.
+        constexpr index_t kFlushRows = 65535, kColumnChunk = 512;
+        const auto n_slots = static_cast<std::size_t>(2 * ix.n_bins);
+        auto bin_rows = [&](Bins& p, index_t b, index_t e) {
+            std::vector<std::uint16_t> bins16(n_slots, 0);
+            const auto buf = static_cast<std::size_t>(by_row ? L : kColumnChunk);
+            std::vector<std::int32_t> entry(buf), slot(buf);
+            for (index_t fb = b; fb < e; fb += kFlushRows) {
+                const index_t rows = std::min(e, fb + kFlushRows) - fb;
+                if (by_row)
+                    count_avx2::bin_rows(ix, s.data + fb * s.row_stride, s.row_stride, yb + fb * y.row_stride,
+                                         y.row_stride, L, rows, entry.data(), slot.data(), bins16.data(), p.flags);
+                else
+                    count_avx2::bin_columns(ix, s.data + fb, s.col_stride, yb + fb, y.col_stride, L, rows,
+                                            kColumnChunk, entry.data(), slot.data(), bins16.data(), p.flags);
+                for (std::size_t i = 0; i < n_slots; ++i) p.counts[i] += bins16[i];
+                std::fill(bins16.begin(), bins16.end(), std::uint16_t{0});
+            }
+        };
+        const Bins all = accumulate_then_merge(
+            n, choose_threads(n_threads, n * L, n), [&] { return Bins{std::vector<count_t>(n_slots, 0), {}}; },
+            bin_rows,
+            [](Bins& total, const Bins& p) {
+                add_into(total.counts, p.counts);
+                total.flags.merge(p.flags);
+            });
+        out.flags.merge(all.flags);
+        // Setting j predicts v positive iff v's interval k > rank(j): suffix sums over intervals.
+        const index_t n_tables = ix.shared ? 1 : L;
+        std::vector<count_t> pp_from, tp_from;  // counts of intervals >= k
+        for (index_t l = 0; l < L; ++l) {
+            const index_t t = ix.table_of(l);
+            const index_t D = ix.n_distinct[static_cast<std::size_t>(t)];
+            const count_t* bins = all.counts.data() + 2 * ix.bin_offset[static_cast<std::size_t>(l)];
+            pp_from.assign(static_cast<std::size_t>(D + 2), 0);
+            tp_from.assign(static_cast<std::size_t>(D + 2), 0);
+            for (index_t k = D; k >= 0; --k) {
+                const auto u = static_cast<std::size_t>(k);
+                pp_from[u] = pp_from[u + 1] + bins[2 * k] + bins[2 * k + 1];
+                tp_from[u] = tp_from[u + 1] + bins[2 * k + 1];
+            }
+            const index_t g = l0 + l;  // the label in the whole array
+            for (index_t j = 0; j < T; ++j) {
+                const auto r = static_cast<std::size_t>(ix.rank[static_cast<std::size_t>(j * n_tables + t)]);
+                out.pp[static_cast<std::size_t>(j * ld + g)] = pp_from[r + 1];
+                out.tp[static_cast<std::size_t>(j * ld + g)] = tp_from[r + 1];
+            }
+            out.pos[static_cast<std::size_t>(g)] = tp_from[0];
+        }
+        return true;
+    }
+#endif
+    (void)y, (void)s, (void)thresholds, (void)T, (void)ld, (void)l0, (void)n_threads, (void)out;
+    return false;
+}
+
 // count_batch on one block of labels: each score lands in one of T+1 bins (how many of its
 // label's thresholds it clears); suffix sums over the bins give the counts for every setting.
 // Writes the block's columns of out.tp / out.pp (ld = all labels) and out.pos[l0 + .].
 template <class S, class Y>
 void count_batch_block(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds, index_t T,
                        index_t ld, index_t l0, int n_threads, LabelCounts& out) {
+    if (count_batch_block_avx2(y, s, thresholds, T, ld, l0, n_threads, out)) return;
     const index_t n = s.rows, L = s.cols, B = T + 1;
     std::vector<index_t> order;
     const ThresholdIndex<S> ix = build_threshold_index<S>(thresholds, T, L, ld, order);
