@@ -12,6 +12,7 @@
 #include "f1tune/count_avx2.hpp"
 #include "f1tune/count_batch_avx2.hpp"
 #include "f1tune/count_batch_index.hpp"
+#include "f1tune/count_parallel.hpp"
 #include "f1tune/parallel.hpp"
 #include "f1tune/threshold_index.hpp"
 
@@ -195,8 +196,9 @@ LabelCounts count_at_thresholds(const StridedMatrix<Y>& y, const StridedMatrix<S
 
     const int workers = choose_threads(n_threads, n * L, n);
     const bool by_row = read_by_row(y, s);
-    return accumulate_then_merge(
-        n, workers, [&] { return LabelCounts(L, L); },
+    // chunks of a multiple of 32 rows: whole periods of the flat kernel, whole column groups
+    return accumulate_chunks_then_merge(
+        n, workers, chunk_rows(n, workers, 32, index_t{1} << 20), [&] { return LabelCounts(L, L); },
         [&](LabelCounts& p, index_t b, index_t e) {
             if (detail::count_rows_avx2(y, s, thr.data(), by_row, b, e, p.tp.data(), p.pp.data(), p.pos.data(),
                                         p.flags))
@@ -238,30 +240,33 @@ bool count_batch_block_avx2(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
             return false;
         const auto* yb = reinterpret_cast<const std::uint8_t*>(y.data);
         struct Bins {
-            std::vector<count_t> counts;  // (n_bins, 2): [interval][is positive]
+            std::vector<count_t> counts;     // (n_bins, 2): [interval][is positive]
+            std::vector<std::uint16_t> b16;  // the current chunk's counts
+            std::vector<std::int32_t> entry, slot;
             InputFlags flags;
         };
-        // 16-bit bins (a small working set); a row adds at most 1 to a bin, so flush every 65535 rows.
-        constexpr index_t kFlushRows = 65535, kColumnChunk = 512;
+        // 16-bit bins (a small working set); a row adds at most 1 to a bin, so chunks of at most
+        // 65535 rows, each flushed into the 64-bit counts.
+        constexpr index_t kColumnChunk = 512;
         const auto n_slots = static_cast<std::size_t>(2 * ix.n_bins);
+        const auto buf = static_cast<std::size_t>(by_row ? L : kColumnChunk);
         auto bin_rows = [&](Bins& p, index_t b, index_t e) {
-            std::vector<std::uint16_t> bins16(n_slots, 0);
-            const auto buf = static_cast<std::size_t>(by_row ? L : kColumnChunk);
-            std::vector<std::int32_t> entry(buf), slot(buf);
-            for (index_t fb = b; fb < e; fb += kFlushRows) {
-                const index_t rows = std::min(e, fb + kFlushRows) - fb;
-                if (by_row)
-                    count_avx2::bin_rows(ix, s.data + fb * s.row_stride, s.row_stride, yb + fb * y.row_stride,
-                                         y.row_stride, L, rows, entry.data(), slot.data(), bins16.data(), p.flags);
-                else
-                    count_avx2::bin_columns(ix, s.data + fb, s.col_stride, yb + fb, y.col_stride, L, rows,
-                                            kColumnChunk, entry.data(), slot.data(), bins16.data(), p.flags);
-                for (std::size_t i = 0; i < n_slots; ++i) p.counts[i] += bins16[i];
-                std::fill(bins16.begin(), bins16.end(), std::uint16_t{0});
-            }
+            if (by_row)
+                count_avx2::bin_rows(ix, s.data + b * s.row_stride, s.row_stride, yb + b * y.row_stride, y.row_stride,
+                                     L, e - b, p.entry.data(), p.slot.data(), p.b16.data(), p.flags);
+            else
+                count_avx2::bin_columns(ix, s.data + b, s.col_stride, yb + b, y.col_stride, L, e - b, kColumnChunk,
+                                        p.entry.data(), p.slot.data(), p.b16.data(), p.flags);
+            for (std::size_t i = 0; i < n_slots; ++i) p.counts[i] += p.b16[i];
+            std::fill(p.b16.begin(), p.b16.end(), std::uint16_t{0});
         };
-        const Bins all = accumulate_then_merge(
-            n, choose_threads(n_threads, n * L, n), [&] { return Bins{std::vector<count_t>(n_slots, 0), {}}; },
+        const int workers = choose_threads(n_threads, n * L, n);
+        const Bins all = accumulate_chunks_then_merge(
+            n, workers, chunk_rows(n, workers, 32, 65535),
+            [&] {
+                return Bins{std::vector<count_t>(n_slots, 0), std::vector<std::uint16_t>(n_slots, 0),
+                            std::vector<std::int32_t>(buf), std::vector<std::int32_t>(buf), {}};
+            },
             bin_rows,
             [](Bins& total, const Bins& p) {
                 add_into(total.counts, p.counts);
