@@ -3,9 +3,13 @@
 // Three entry points, all returning per-label sums from which every confusion cell follows:
 //   count_at_thresholds  one threshold per label           -> tp[L], pp[L], pos[L]
 //   count_batch          T threshold settings, one pass    -> tp[T][L], pp[T][L], pos[L]
-//                        (scores located among thresholds by threshold_index.hpp)
+//                        (float32 scores with one-byte labels: count_batch_index.hpp and
+//                        count_batch_avx2.hpp; other inputs, or thresholds too clustered for
+//                        that index: threshold_index.hpp)
 //   sample_fbeta_sums    per-sample F-beta for T settings  -> sum of F over rows, undefined rows
 // (pp = predicted positives, pos = actual positives; fp = pp - tp, fn = pos - tp, tn = n - pos - fp.)
+// float32 scores with one-byte labels take the AVX2 kernels (count_avx2.hpp) where the CPU has
+// them; rows are handed to the workers in dynamic chunks (count_parallel.hpp).
 #pragma once
 
 #include "f1tune/common.hpp"
