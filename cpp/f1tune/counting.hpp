@@ -3,12 +3,20 @@
 // Three entry points, all returning per-label sums from which every confusion cell follows:
 //   count_at_thresholds  one threshold per label           -> tp[L], pp[L], pos[L]
 //   count_batch          T threshold settings, one pass    -> tp[T][L], pp[T][L], pos[L]
-//                        (scores located among thresholds by threshold_index.hpp)
+//                        (float32 scores with one-byte labels: count_batch_index.hpp and
+//                        count_batch_avx2.hpp; other inputs, or thresholds too clustered for
+//                        that index: threshold_index.hpp)
 //   sample_fbeta_sums    per-sample F-beta for T settings  -> sum of F over rows, undefined rows
 // (pp = predicted positives, pos = actual positives; fp = pp - tp, fn = pos - tp, tn = n - pos - fp.)
+// float32 scores with one-byte labels take the AVX2 kernels (count_avx2.hpp) where the CPU has
+// them; rows are handed to the workers in dynamic chunks (count_parallel.hpp).
 #pragma once
 
 #include "f1tune/common.hpp"
+#include "f1tune/count_avx2.hpp"
+#include "f1tune/count_batch_avx2.hpp"
+#include "f1tune/count_batch_index.hpp"
+#include "f1tune/count_parallel.hpp"
 #include "f1tune/parallel.hpp"
 #include "f1tune/threshold_index.hpp"
 
@@ -124,6 +132,62 @@ void count_rows_by_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, c
         count_rows_by_label_impl<S, Y, false>(y, s, thr, r0, r1, tp, pp, pos, flags);
 }
 
+// The AVX2 kernels (count_avx2.hpp) on rows [r0, r1), for float32 scores and one-byte labels in
+// the layouts they cover; false (nothing counted) for every other case, which the scalar kernels take.
+template <class S, class Y>
+bool count_rows_avx2(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* thr, bool by_row, index_t r0,
+                     index_t r1, count_t* tp, count_t* pp, count_t* pos, InputFlags& flags) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        if (!count_avx2::available() || r1 <= r0) return false;
+        const index_t L = s.cols;
+        const auto* yb = reinterpret_cast<const std::uint8_t*>(y.data);
+        if (by_row) {
+            const index_t C = count_avx2::flat_period(L);
+            if (C != 0 && s.row_stride == L && y.row_stride == L) {
+                // one flat run of whole periods, the < C / L rows left over by the scalar kernel
+                std::vector<float> thr_period(static_cast<std::size_t>(C));
+                for (index_t k = 0; k < C; ++k) thr_period[static_cast<std::size_t>(k)] = thr[k % L];
+                std::vector<std::uint8_t> work(static_cast<std::size_t>(3 * C));
+                const index_t P = C / L, periods = (r1 - r0) / P;
+                count_avx2::count_flat(s.data + r0 * L, yb + r0 * L, L, C, thr_period.data(), periods, work.data(),
+                                       tp, pp, pos, flags);
+                if (r0 + periods * P < r1)
+                    count_rows_label_contiguous(y, s, thr, r0 + periods * P, r1, tp, pp, pos, flags);
+                return true;
+            }
+            if (L < 32) return false;
+            std::vector<std::uint8_t> work(static_cast<std::size_t>(3 * L));
+            count_avx2::count_rows(s.data + r0 * s.row_stride, s.row_stride, yb + r0 * y.row_stride, y.row_stride, L,
+                                   thr, r1 - r0, work.data(), tp, pp, pos, flags);
+            return true;
+        }
+        if (!(s.row_stride == 1 && y.row_stride == 1)) return false;
+        unsigned bad_label = 0, bad_score = 0;
+        for (index_t l = 0; l < L; ++l) {
+            const float* scol = s.data + l * s.col_stride;
+            const std::uint8_t* ycol = yb + l * y.col_stride;
+            const index_t done =
+                count_avx2::count_column(scol + r0, ycol + r0, thr[l], r1 - r0, tp[l], pp[l], pos[l], flags);
+            for (index_t r = r0 + done; r < r1; ++r) {  // the < 32 rows left
+                const float v = scol[r];
+                const std::uint8_t lab = ycol[r];
+                const count_t p = v >= thr[l] ? 1 : 0, t = lab & 1;
+                pp[l] += p;
+                tp[l] += p & t;
+                pos[l] += t;
+                bad_label |= is_bad_label(lab) ? 1u : 0u;
+                bad_score |= is_bad_score(v) ? 1u : 0u;
+            }
+        }
+        flags.add(bad_label, bad_score);
+        return true;
+    }
+#endif
+    (void)y, (void)s, (void)thr, (void)by_row, (void)r0, (void)r1, (void)tp, (void)pp, (void)pos, (void)flags;
+    return false;
+}
+
 }  // namespace detail
 
 // Per-label counts of `s >= thresholds[l]`. thresholds has s.cols entries.
@@ -136,9 +200,13 @@ LabelCounts count_at_thresholds(const StridedMatrix<Y>& y, const StridedMatrix<S
 
     const int workers = choose_threads(n_threads, n * L, n);
     const bool by_row = read_by_row(y, s);
-    return accumulate_then_merge(
-        n, workers, [&] { return LabelCounts(L, L); },
+    // chunks of a multiple of 32 rows: whole periods of the flat kernel, whole column groups
+    return accumulate_chunks_then_merge(
+        n, workers, chunk_rows(n, workers, 32, index_t{1} << 20), [&] { return LabelCounts(L, L); },
         [&](LabelCounts& p, index_t b, index_t e) {
+            if (detail::count_rows_avx2(y, s, thr.data(), by_row, b, e, p.tp.data(), p.pp.data(), p.pos.data(),
+                                        p.flags))
+                return;
             if (by_row)
                 detail::count_rows_label_contiguous(y, s, thr.data(), b, e, p.tp.data(), p.pp.data(), p.pos.data(),
                                                     p.flags);
@@ -159,12 +227,92 @@ inline index_t batch_label_block(index_t T, index_t L, int workers) {
     return std::clamp<index_t>((index_t{64} << 20) / std::max<index_t>(1, per_label), 1, std::max<index_t>(1, L));
 }
 
+// count_batch_block's AVX2 path (count_batch_avx2.hpp) for float32 scores and one-byte labels
+// read along contiguous labels or contiguous rows; false (nothing written) for every other case,
+// and when the thresholds are too clustered for a BatchIndex.
+template <class S, class Y>
+bool count_batch_block_avx2(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds,
+                            index_t T, index_t ld, index_t l0, int n_threads, LabelCounts& out) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        const index_t n = s.rows, L = s.cols;
+        const bool by_row = read_by_row(y, s);
+        if (!count_avx2::available()) return false;
+        if (!by_row && !((s.row_stride == 1 && y.row_stride == 1) || n == 1)) return false;
+        BatchIndex ix;
+        if (!build_batch_index(thresholds, T, L, ld, [](double t) { return threshold_as<float>(t); }, ix))
+            return false;
+        const auto* yb = reinterpret_cast<const std::uint8_t*>(y.data);
+        struct Bins {
+            std::vector<count_t> counts;     // (n_bins, 2): [interval][is positive]
+            std::vector<std::uint16_t> b16;  // the current chunk's counts
+            std::vector<std::int32_t> entry, slot;
+            InputFlags flags;
+        };
+        // 16-bit bins (a small working set); a row adds at most 1 to a bin, so chunks of at most
+        // 65535 rows, each flushed into the 64-bit counts.
+        constexpr index_t kColumnChunk = 512;
+        const auto n_slots = static_cast<std::size_t>(2 * ix.n_bins);
+        const auto buf = static_cast<std::size_t>(by_row ? L : kColumnChunk);
+        auto bin_rows = [&](Bins& p, index_t b, index_t e) {
+            if (by_row)
+                count_avx2::bin_rows(ix, s.data + b * s.row_stride, s.row_stride, yb + b * y.row_stride, y.row_stride,
+                                     L, e - b, p.entry.data(), p.slot.data(), p.b16.data(), p.flags);
+            else
+                count_avx2::bin_columns(ix, s.data + b, s.col_stride, yb + b, y.col_stride, L, e - b, kColumnChunk,
+                                        p.entry.data(), p.slot.data(), p.b16.data(), p.flags);
+            for (std::size_t i = 0; i < n_slots; ++i) p.counts[i] += p.b16[i];
+            std::fill(p.b16.begin(), p.b16.end(), std::uint16_t{0});
+        };
+        const int workers = choose_threads(n_threads, n * L, n);
+        const Bins all = accumulate_chunks_then_merge(
+            n, workers, chunk_rows(n, workers, 32, 65535),
+            [&] {
+                return Bins{std::vector<count_t>(n_slots, 0), std::vector<std::uint16_t>(n_slots, 0),
+                            std::vector<std::int32_t>(buf), std::vector<std::int32_t>(buf), {}};
+            },
+            bin_rows,
+            [](Bins& total, const Bins& p) {
+                add_into(total.counts, p.counts);
+                total.flags.merge(p.flags);
+            });
+        out.flags.merge(all.flags);
+        // Setting j predicts v positive iff v's interval k > rank(j): suffix sums over intervals.
+        const index_t n_tables = ix.shared ? 1 : L;
+        std::vector<count_t> pp_from, tp_from;  // counts of intervals >= k
+        for (index_t l = 0; l < L; ++l) {
+            const index_t t = ix.table_of(l);
+            const index_t D = ix.n_distinct[static_cast<std::size_t>(t)];
+            const count_t* bins = all.counts.data() + 2 * ix.bin_offset[static_cast<std::size_t>(l)];
+            pp_from.assign(static_cast<std::size_t>(D + 2), 0);
+            tp_from.assign(static_cast<std::size_t>(D + 2), 0);
+            for (index_t k = D; k >= 0; --k) {
+                const auto u = static_cast<std::size_t>(k);
+                pp_from[u] = pp_from[u + 1] + bins[2 * k] + bins[2 * k + 1];
+                tp_from[u] = tp_from[u + 1] + bins[2 * k + 1];
+            }
+            const index_t g = l0 + l;  // the label in the whole array
+            for (index_t j = 0; j < T; ++j) {
+                const auto r = static_cast<std::size_t>(ix.rank[static_cast<std::size_t>(j * n_tables + t)]);
+                out.pp[static_cast<std::size_t>(j * ld + g)] = pp_from[r + 1];
+                out.tp[static_cast<std::size_t>(j * ld + g)] = tp_from[r + 1];
+            }
+            out.pos[static_cast<std::size_t>(g)] = tp_from[0];
+        }
+        return true;
+    }
+#endif
+    (void)y, (void)s, (void)thresholds, (void)T, (void)ld, (void)l0, (void)n_threads, (void)out;
+    return false;
+}
+
 // count_batch on one block of labels: each score lands in one of T+1 bins (how many of its
 // label's thresholds it clears); suffix sums over the bins give the counts for every setting.
 // Writes the block's columns of out.tp / out.pp (ld = all labels) and out.pos[l0 + .].
 template <class S, class Y>
 void count_batch_block(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const double* thresholds, index_t T,
                        index_t ld, index_t l0, int n_threads, LabelCounts& out) {
+    if (count_batch_block_avx2(y, s, thresholds, T, ld, l0, n_threads, out)) return;
     const index_t n = s.rows, L = s.cols, B = T + 1;
     std::vector<index_t> order;
     const ThresholdIndex<S> ix = build_threshold_index<S>(thresholds, T, L, ld, order);
