@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from f1tune._tuner_steps import CandidateRanges
+from f1tune.exceptions import UndefinedMetricWarning
 from f1tune.thresholds import tune_thresholds
 from f1tune.tuner import ThresholdTuner
 
@@ -267,3 +268,96 @@ def test_kept_batches_copied_on_several_threads_equal_the_input(monkeypatch, lab
     kept_s = np.concatenate([b[1] for b in tuner._batches])
     assert kept_y.dtype == np.uint8 and np.array_equal(kept_y, y) and np.array_equal(kept_s, s)
     assert_same(tuner.tune(average="micro"), tune_thresholds(y, s, average="micro"))
+
+
+def _unaligned(a):
+    """A copy of ``a`` at an odd byte offset (what a pickled buffer may look like)."""
+    raw = np.zeros(a.nbytes + 1, np.uint8)
+    out = raw[1:].view(a.dtype).reshape(a.shape)
+    out[...] = a
+    assert not out.flags.aligned
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_histograms_reduced_elsewhere_rebuild_the_merged_state(dtype):
+    # What a collective does: sum pos/tot, min/max the extremes, then finish from the summary.
+    y, s = data(11, n=900, L=4, dtype=dtype)
+    shards = [(y[r], s[r]) for r in np.array_split(np.arange(900), 3)]
+    parts = [ThresholdTuner(4, exact=False).update(*shard).histograms() for shard in shards]
+    summary = ThresholdTuner.from_histograms(
+        sum(p.pos for p in parts),
+        sum(p.tot for p in parts),
+        np.min([p.score_min for p in parts], axis=0),
+        np.max([p.score_max for p in parts], axis=0),
+        dtype=dtype,
+    )
+    merged = ThresholdTuner(4, exact=False)
+    for shard in shards:
+        merged.merge(ThresholdTuner(4, exact=False).update(*shard))
+    assert summary.to_bytes() == merged.to_bytes()
+    for average in ("macro", "micro", "global"):
+        step = summary.candidate_ranges(average=average)
+        while isinstance(step, CandidateRanges):
+            g = step.gather(*shards[0])
+            for shard in shards[1:]:
+                g.merge(step.gather(*shard))
+            step = summary.finish(g)
+        assert_same(step, tune_thresholds(y, s, average=average))
+
+
+def test_histograms_are_copies_and_from_histograms_checks_every_argument():
+    y, s = data(12, n=200, L=3)
+    tuner = ThresholdTuner(3, exact=False).update(y, s)
+    h = tuner.histograms()
+    h.pos[...] = 0  # the state must not alias what it hands out
+    assert tuner.histograms().pos.sum() == y.sum()
+    h = tuner.histograms()
+    rebuilt = ThresholdTuner.from_histograms(*h, dtype=np.float64)
+    h.tot[...] = 0  # nor what it was built from
+    assert rebuilt.to_bytes() == tuner.to_bytes()
+    bad = [
+        ((h.pos[0], h.tot, h.score_min, h.score_max), "pos"),
+        ((h.pos, h.tot[:, :-1], h.score_min, h.score_max), "pos, tot"),
+        ((h.pos, h.tot.astype(float), h.score_min, h.score_max), "tot"),
+        ((h.pos, h.tot, h.score_min[:2], h.score_max), "score_min"),
+        ((-tuner.histograms().pos, tuner.histograms().tot, h.score_min, h.score_max), "pos, tot"),
+        ((tuner.histograms().tot, tuner.histograms().pos, h.score_min, h.score_max), "pos, tot"),
+    ]
+    for args, match in bad:
+        with pytest.raises(ValueError, match=match):
+            ThresholdTuner.from_histograms(*args, dtype=np.float64)
+    good = tuner.histograms()
+    uneven = good.tot.copy()
+    uneven[0, 0] += 1
+    with pytest.raises(ValueError, match="same rows"):
+        ThresholdTuner.from_histograms(good.pos, uneven, good.score_min, good.score_max, dtype=np.float64)
+    with pytest.raises(ValueError, match="dtype"):
+        ThresholdTuner.from_histograms(*good)
+    with pytest.raises(ValueError, match="score_min <= score_max"):
+        ThresholdTuner.from_histograms(good.pos, good.tot, good.score_max, good.score_min, dtype=np.float64)
+
+
+def test_unaligned_ranges_after_transport_gather_and_finish():
+    y, s = data(13, n=400, L=3)
+    summary = ThresholdTuner(3, exact=False).update(y, s)
+    ranges = summary.candidate_ranges(average="macro")
+    shipped = CandidateRanges(
+        _unaligned(ranges.ranges), ranges.score_range, ranges.bins, ranges.dtype, ranges.objective
+    )
+    step = summary.finish(shipped.gather(y, s))
+    assert_same(step, tune_thresholds(y, s, average="macro"))
+
+
+def test_finish_warns_like_one_shot_and_refuses_another_objective():
+    y, s = data(14, n=300, L=3)
+    y[:, 2] = 0  # a label without positives: its F-beta is undefined
+    summary = ThresholdTuner(3, exact=False).update(y, s)
+    ranges = summary.candidate_ranges(average="macro", zero_division="warn")
+    gathered = ranges.gather(y, s)
+    with pytest.warns(UndefinedMetricWarning):
+        expected = tune_thresholds(y, s, average="macro", zero_division="warn")
+    with pytest.warns(UndefinedMetricWarning):
+        assert_same(summary.finish(gathered, zero_division="warn"), expected)
+    with pytest.raises(ValueError, match="zero_division"):
+        summary.finish(gathered, zero_division=1.0)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from f1tune import _native
+from f1tune._tuner_histograms import check_histograms
 
 if TYPE_CHECKING:
     from f1tune.tuner import ThresholdTuner
@@ -109,29 +110,24 @@ def load(cls: type[ThresholdTuner], data: Any) -> ThresholdTuner:
         offset += size
     if offset != len(data):
         raise _bad("data", f"{offset} bytes", f"{len(data)} bytes (trailing data)")
-    pos, tot = arrays["pos"], arrays["tot"]
-    if (pos < 0).any() or (pos > tot).any():
-        raise _bad("pos, tot", "0 <= pos <= tot", "other counts")
+    pos, tot, lo, hi = check_histograms(
+        arrays["pos"], arrays["tot"], arrays["min"], arrays["max"], prefix="data: malformed ThresholdTuner bytes: "
+    )
     rows = tot.sum(axis=1)
-    if (rows != rows[0]).any():
-        raise _bad("tot", "the same rows for every label", sorted(set(rows.tolist()))[:5])
-    if rows[0] > 0 and (h["dtype"] is None or not (arrays["min"] <= arrays["max"]).all()):
-        raise _bad("min, max", "a dtype and min <= max per label", h["dtype"])
+    if rows[0] > 0 and h["dtype"] is None:
+        raise _bad("dtype", "the score dtype of a non-empty state", h["dtype"])
     if rows[0] == 0 and len(arrays_spec) == 6:
         raise _bad("arrays", "no stored batches in an empty state", "batches")
     if t.exact and rows[0] > 0:
         if "y" not in arrays:
             raise _bad("arrays", "the stored batches of an exact state", "none")
         y, s = arrays["y"], arrays["s"]
-        p2, t2, lo, hi = _native.tuner_histograms(y, s, t.score_range, B, None)  # checks the values too
+        p2, t2, lo2, hi2 = _native.tuner_histograms(y, s, t.score_range, B, None)  # checks the values too
         if not (
-            np.array_equal(p2, pos)
-            and np.array_equal(t2, tot)
-            and np.array_equal(lo, arrays["min"])
-            and np.array_equal(hi, arrays["max"])
+            np.array_equal(p2, pos) and np.array_equal(t2, tot) and np.array_equal(lo2, lo) and np.array_equal(hi2, hi)
         ):
             raise _bad("pos, tot, min, max", "the histograms of the stored batches", "different counts")
         t._batches.append((y, s))
     t.dtype = None if h["dtype"] is None else np.dtype(h["dtype"])
-    t._add(pos, tot, arrays["min"], arrays["max"])
+    t._add(pos, tot, lo, hi)
     return t

@@ -62,12 +62,14 @@ class CandidateRanges:
         from f1tune._tuner_batch import check_batch  # the batch checks shared with update
 
         y, s = check_batch(y_true, y_score, self.n_labels, self.dtype)
+        # Ranges that went through pickle (Dask, torch.distributed) may arrive unaligned.
+        ranges = np.require(self.ranges, np.int64, ["A", "C"])
         if y.shape[0] == 0:  # an empty shard gathers nothing
             key_dtype = np.uint64 if self.dtype == np.float64 else np.uint32
             return CandidateGather(
                 self, [np.zeros(0, key_dtype)] * self.n_labels, [np.zeros(0, np.uint8)] * self.n_labels
             )
-        keys, ys, offsets = _native.tuner_gather(y, s, self.score_range, self.bins, self.ranges, n_threads)
+        keys, ys, offsets = _native.tuner_gather(y, s, self.score_range, self.bins, ranges, n_threads)
         return CandidateGather(self, np.split(keys, offsets[1:-1]), np.split(ys, offsets[1:-1]))
 
 

@@ -23,6 +23,7 @@ from f1tune._scoring import score_fbeta
 from f1tune._threshold_result import ThresholdResult
 from f1tune._tuner_batch import check_batch
 from f1tune._tuner_copy import copy_batch
+from f1tune._tuner_histograms import TunerHistograms, check_histograms
 from f1tune._tuner_steps import CandidateGather, CandidateRanges
 from f1tune._validation import check_average, check_beta, check_bool, check_n_threads, check_zero_division
 
@@ -124,6 +125,45 @@ class ThresholdTuner:
         self._add(pos, tot, lo, hi)
         return self
 
+    def histograms(self) -> TunerHistograms:
+        """Return copies of the per-label histograms: what a collective reduces to merge states.
+
+        ``pos`` and ``tot`` (int64, (n_labels, bins)) sum over shards, ``score_min`` and
+        ``score_max`` (float64, (n_labels,)) reduce with min and max; the reduced arrays give the
+        merged state back through :meth:`from_histograms` (bounded). Stored batches are not included.
+        """
+        return TunerHistograms(self._pos.copy(), self._tot.copy(), self._min.copy(), self._max.copy())
+
+    @classmethod
+    def from_histograms(
+        cls,
+        pos: Any,
+        tot: Any,
+        score_min: Any,
+        score_max: Any,
+        *,
+        score_range: tuple[float, float] = (0.0, 1.0),
+        dtype: Any = None,
+        n_threads: int | None = None,
+    ) -> ThresholdTuner:
+        """Build a bounded (``exact=False``) state from histograms, e.g. reduced over processes.
+
+        The state plans and finishes exact tuning through :meth:`candidate_ranges` and
+        :meth:`finish` (gathering from the shards that hold the rows), or tunes within its
+        certified bound. ``bins`` is ``pos.shape[1]``; ``dtype`` (float32 or float64) is required
+        once there are rows: it decides how shards' scores map to buckets. Every argument is
+        checked (ValueError naming it); the arrays are copied.
+        """
+        h = check_histograms(pos, tot, score_min, score_max)
+        rows = int(h.tot[0].sum())
+        if rows > 0 and dtype is None:
+            raise ValueError("dtype: expected float32 or float64 for histograms with rows, got None")
+        state = cls(
+            h.pos.shape[0], exact=False, bins=h.pos.shape[1], score_range=score_range, dtype=dtype, n_threads=n_threads
+        )
+        state._add(h.pos, h.tot, h.score_min, h.score_max)
+        return state
+
     def _add(self, pos: np.ndarray, tot: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
         self._pos += pos
         self._tot += tot
@@ -169,9 +209,15 @@ class ThresholdTuner:
         assert self.dtype is not None  # set by the first batch
         return CandidateRanges(ranges, self.score_range, self.bins, self.dtype, objective)
 
-    def finish(self, gathered: CandidateGather) -> ThresholdResult | CandidateRanges:
-        """Step two: exact thresholds from the merged gather, or more ranges to gather (micro)."""
-        return self._finish(gathered, None)
+    def finish(self, gathered: CandidateGather, *, zero_division: Any = None) -> ThresholdResult | CandidateRanges:
+        """Step two: exact thresholds from the merged gather, or more ranges to gather (micro).
+
+        ``zero_division`` defaults to the value the ranges were planned with; pass ``"warn"`` for
+        ranges planned with it (they hold its value, 0) to warn like :func:`f1tune.tune_thresholds`.
+        Another value than the planned one is refused: it would score thresholds tuned for another
+        objective.
+        """
+        return self._finish(gathered, zero_division)
 
     def _finish(self, gathered: CandidateGather, zero_division: Any) -> ThresholdResult | CandidateRanges:
         if not isinstance(gathered, CandidateGather):
@@ -180,8 +226,16 @@ class ThresholdTuner:
         if (r.n_labels, r.score_range, r.bins, r.dtype) != (self.n_labels, self.score_range, self.bins, self.dtype):
             raise ValueError("gathered: expected a gather for this tuner's ranges (n_labels, bins, score_range, dtype)")
         avg, b, zd = r.objective
+        if zero_division is not None:
+            given, _ = check_zero_division(zero_division)
+            if not (given == zd or (np.isnan(given) and np.isnan(zd))):
+                raise ValueError(
+                    f"zero_division: expected the value the ranges were planned with ({zd!r}), got {zero_division!r}"
+                )
+        # np.require: ranges that went through pickle (Dask, torch.distributed) may arrive unaligned.
+        ranges = np.require(r.ranges, np.int64, ["A", "C"])
         out = _native.tuner_finish(
-            self._pos, self._tot, self.score_range, _KIND.get(avg, 0), b, zd, r.ranges, gathered.flat()
+            self._pos, self._tot, self.score_range, _KIND.get(avg, 0), b, zd, ranges, gathered.flat()
         )
         if not out[0]:
             return self._ranges(out[1], r.objective)

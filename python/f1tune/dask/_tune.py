@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import dask
 import numpy as np
 
-from f1tune._scoring import score_fbeta
 from f1tune._threshold_result import ThresholdResult
 from f1tune._tuner_steps import CandidateGather, CandidateRanges
 from f1tune._validation import check_average, check_beta, check_n_threads, check_zero_division
@@ -147,9 +145,8 @@ def tune_rounds(
         gathers = [dask.delayed(_chunk_gather, pure=False)(ranges, y, s, plan.n_threads) for y, s in blocks]
         gathered = compute(tree_reduce(gathers, _merge_gathers))
         # Finish against the driver's own ranges (the gather's copy went through pickle).
-        step = summary.finish(CandidateGather(step, gathered.keys, gathered.labels))
+        step = summary.finish(CandidateGather(step, gathered.keys, gathered.labels), zero_division=zero_division)
         rounds += 1
-    _warn_if_undefined(step, zero_division)
     return step, rounds
 
 
@@ -171,8 +168,6 @@ def _merge_states(states: list[bytes]) -> bytes:
 
 def _chunk_gather(ranges: CandidateRanges, y: np.ndarray, s: np.ndarray, n_threads: int | None) -> CandidateGather:
     """Pass 2 of one chunk: its elements inside the candidate ranges."""
-    if not ranges.ranges.flags.aligned:  # unpickled on a worker: the core reads aligned arrays only
-        ranges = dataclasses.replace(ranges, ranges=np.require(ranges.ranges, requirements="A"))
     return ranges.gather(y, s, n_threads=n_threads)
 
 
@@ -182,15 +177,6 @@ def _merge_gathers(gathers: list[CandidateGather]) -> CandidateGather:
     for gathered in gathers[1:]:
         out.merge(gathered)
     return out
-
-
-def _warn_if_undefined(result: ThresholdResult, zero_division: Any) -> None:
-    """Warn for zero_division="warn" as the in-memory tuning does (the public ``finish`` scores without it)."""
-    if zero_division != "warn":
-        return
-    tp, fp, fn = result.tp, result.fp, result.fn
-    avg = "micro" if result.average in ("micro", "global") else result.average
-    score_fbeta(tp, tp + fp, tp + fn, beta=result.beta, average=avg, zero_division=0.0, warn=True, per_label=True)
 
 
 def _compute_here(value: Any) -> Any:

@@ -1,9 +1,8 @@
 """A ThresholdTuner's histograms as tensors that collectives can reduce, and back.
 
-``ThresholdTuner`` merges states by summing its histograms, but it has no public accessor for
-them yet; a collective needs them as tensors (summed over ranks, the per-label score extremes
-reduced with min). This module is the one place that reads and writes the tuner's histogram
-fields, so that a public accessor, once the tuner has one, replaces two functions here.
+A collective needs a tuner's histograms (:meth:`ThresholdTuner.histograms`) as tensors: summed
+over ranks, the per-label score extremes reduced with min; the reduced tensors become a bounded
+summary state again through :meth:`ThresholdTuner.from_histograms`.
 
 Layout of :class:`Histograms` (all reducible with one elementwise op each):
 
@@ -41,8 +40,9 @@ def empty_histograms(n_labels: int, bins: int, device: torch.device | str = "cpu
 def histograms_of(tuner: ThresholdTuner) -> Histograms:
     """Return a (bounded or exact) tuner's histograms as new CPU tensors."""
     dtype_flags = [-float(tuner.dtype == np.float64), -float(tuner.dtype == np.float32)]
-    counts = torch.from_numpy(np.stack([tuner._pos, tuner._tot]))
-    extremes = torch.from_numpy(np.concatenate([tuner._min, -tuner._max, dtype_flags]))
+    h = tuner.histograms()
+    counts = torch.from_numpy(np.stack([h.pos, h.tot]))
+    extremes = torch.from_numpy(np.concatenate([h.score_min, -h.score_max, dtype_flags]))
     return Histograms(counts, extremes)
 
 
@@ -51,7 +51,7 @@ def n_rows(hist: Histograms) -> int:
     return int(hist.counts[1, 0].sum())
 
 
-def summary_tuner(hist: Histograms, bins: int) -> ThresholdTuner:
+def summary_tuner(hist: Histograms) -> ThresholdTuner:
     """Return a bounded tuner holding ``hist`` (at least one row) to plan, finish or bound with."""
     counts = hist.counts.detach().cpu().numpy()
     extremes = hist.extremes.detach().cpu().numpy()
@@ -63,9 +63,6 @@ def summary_tuner(hist: Histograms, bins: int) -> ThresholdTuner:
             "(convert preds to one dtype before update)"
         )
     dtype = np.float64 if has64 else np.float32
-    tuner = ThresholdTuner(n_labels, exact=False, bins=bins, dtype=dtype)
-    tuner._pos[...] = counts[0]
-    tuner._tot[...] = counts[1]
-    tuner._min[...] = extremes[:n_labels]
-    tuner._max[...] = -extremes[n_labels:-2]
-    return tuner
+    return ThresholdTuner.from_histograms(
+        counts[0], counts[1], extremes[:n_labels], -extremes[n_labels:-2], dtype=dtype
+    )

@@ -80,7 +80,7 @@ class TuningState:
         if n_rows(hist) == 0:
             raise ValueError("TunedFBeta: no samples to tune on (call update with a non-empty batch first)")
         o = self.options
-        summary = summary_tuner(hist, o.bins)
+        summary = summary_tuner(hist)
         if not o.exact:
             return summary.tune(average=o.average, beta=o.beta, zero_division=o.zero_division)
         step: ThresholdResult | CandidateRanges = summary.candidate_ranges(
