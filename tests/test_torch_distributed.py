@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import sys
 
 import pytest
 import torch
 import torch.distributed as dist
+
+from _gloo import loopback_group, spawn_ranks
 
 if not dist.is_available():  # pragma: no cover
     pytest.skip("torch.distributed is not available", allow_module_level=True)
@@ -56,26 +56,13 @@ def _losses_and_grads(rows, sync_dist):
 
 
 def _worker(rank, port, result_dir):
-    if sys.platform.startswith("linux"):
-        os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # loopback only
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=2)
-    try:
+    with loopback_group(rank, port, world_size=2):
         rows = slice(0, SPLIT) if rank == 0 else slice(SPLIT, N_ROWS)
         torch.save(_losses_and_grads(rows, sync_dist=True), os.path.join(result_dir, f"rank{rank}.pt"))
-    finally:
-        dist.destroy_process_group()
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_two_ranks_equal_one_process_on_the_global_batch(tmp_path):
-    import torch.multiprocessing as mp
-
-    mp.spawn(_worker, args=(_free_port(), str(tmp_path)), nprocs=2, join=True)
+    spawn_ranks(_worker, 2, tmp_path)
     ranks = [torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1)]
     single = _losses_and_grads(slice(None), sync_dist=False)
     for i, (loss, grad) in enumerate(single):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import sys
 
 import numpy as np
@@ -17,6 +16,7 @@ import pytest
 import torch
 import torch.distributed as dist
 
+from _gloo import loopback_group, spawn_ranks
 from f1tune.thresholds import tune_thresholds
 from f1tune.tuner import ThresholdTuner
 
@@ -112,10 +112,7 @@ def _forced_rounds(ft, average):
 
 
 def _worker(rank, port, result_dir):
-    if sys.platform.startswith("linux"):
-        os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # loopback only
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=WORLD)
-    try:
+    with loopback_group(rank, port, world_size=WORLD):
         import f1tune.torch as ft
 
         lazy = "torchmetrics" not in sys.modules  # f1tune.torch alone must not import it
@@ -176,22 +173,12 @@ def _worker(rank, port, result_dir):
             metric.compute()
             out["group"] = _result(metric)
         torch.save(out, os.path.join(result_dir, f"rank{rank}.pt"))
-    finally:
-        dist.destroy_process_group()
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def ranks(tmp_path_factory):
-    import torch.multiprocessing as mp
-
     tmp = tmp_path_factory.mktemp("ranks")
-    mp.spawn(_worker, args=(_free_port(), str(tmp)), nprocs=WORLD, join=True)
+    spawn_ranks(_worker, WORLD, tmp)
     return [torch.load(tmp / f"rank{r}.pt", weights_only=False) for r in range(WORLD)]
 
 

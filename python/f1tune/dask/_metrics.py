@@ -20,6 +20,7 @@ from f1tune._validation import (
     check_zero_division,
 )
 from f1tune.dask._arrays import RowChunks, check_row_chunks, is_dask_collection
+from f1tune.dask._compute import check_compute, in_memory
 from f1tune.dask._tree import tree_reduce
 from f1tune.metrics import Confusion, _squeeze
 from f1tune.metrics import confusion as confusion_in_memory
@@ -61,9 +62,9 @@ def confusion(
     Confusion(tp=array([1, 1]), fp=array([1, 0]), fn=array([1, 1]), tn=array([0, 1]))
     """
     nt = check_n_threads(n_threads)
-    _check_compute(compute)
+    check_compute(compute)
     if not (is_dask_collection(y_true) or is_dask_collection(y_score)):
-        return _in_memory(confusion_in_memory, compute, y_true, y_score, thresholds, n_threads=n_threads)
+        return in_memory(confusion_in_memory, compute, y_true, y_score, thresholds, n_threads=n_threads)
     pair = check_row_chunks(y_true, y_score)
     thr, batched = check_thresholds(thresholds, pair.n_labels, pair.one_label, pair.y_score.dtype)
     counts = _counts(pair, thr, nt)
@@ -121,9 +122,9 @@ def fbeta_score(
     avg = check_average(average)
     zd, warn = check_zero_division(zero_division)
     nt = check_n_threads(n_threads)
-    _check_compute(compute)
+    check_compute(compute)
     if not (is_dask_collection(y_true) or is_dask_collection(y_score)):
-        return _in_memory(
+        return in_memory(
             fbeta_in_memory,
             compute,
             y_true,
@@ -154,15 +155,6 @@ def fbeta_score(
         return f if batched else float(f[0])
 
     return _finish(_counts(pair, thr, nt), finish_counts, compute)
-
-
-def _check_compute(compute: Any) -> None:
-    if not isinstance(compute, (bool, np.bool_)):
-        raise TypeError(f"compute: expected True or False, got {compute!r}")
-
-
-def _in_memory(function: Any, compute: bool, *args: Any, **kwargs: Any) -> Any:
-    return function(*args, **kwargs) if compute else dask.delayed(function, pure=False)(*args, **kwargs)
 
 
 def _finish(total: Any, finish: Any, compute: bool) -> Any:

@@ -12,6 +12,7 @@ from f1tune._threshold_result import ThresholdResult
 from f1tune._tuner_steps import CandidateGather, CandidateRanges
 from f1tune._validation import check_average, check_beta, check_n_threads, check_zero_division
 from f1tune.dask._arrays import RowChunks, check_row_chunks, is_dask_collection
+from f1tune.dask._compute import check_compute, in_memory
 from f1tune.dask._tree import tree_reduce
 from f1tune.thresholds import TUNE_AVERAGES
 from f1tune.thresholds import tune_thresholds as tune_in_memory
@@ -91,13 +92,11 @@ def tune_thresholds(
     b = check_beta(beta)
     check_zero_division(zero_division)
     nt = check_n_threads(n_threads) or None
-    if not isinstance(compute, (bool, np.bool_)):
-        raise TypeError(f"compute: expected True or False, got {compute!r}")
+    check_compute(compute)
     if not (is_dask_collection(y_true) or is_dask_collection(y_score)):
-        kwargs = {"average": avg, "beta": b, "zero_division": zero_division, "n_threads": nt}
-        if compute:
-            return tune_in_memory(y_true, y_score, **kwargs)
-        return dask.delayed(tune_in_memory, pure=False)(y_true, y_score, **kwargs)
+        return in_memory(
+            tune_in_memory, compute, y_true, y_score, average=avg, beta=b, zero_division=zero_division, n_threads=nt
+        )
     pair = check_row_chunks(y_true, y_score)
     ThresholdTuner(pair.n_labels, exact=False, bins=bins, score_range=score_range)  # checks bins, score_range
     plan = _Plan(pair, pair.y_score.dtype, int(bins), (float(score_range[0]), float(score_range[1])), nt)

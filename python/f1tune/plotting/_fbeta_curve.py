@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 
 from f1tune.metrics import fbeta_score
+from f1tune.plotting._axes import fbeta_name, mark_threshold
 from f1tune.plotting._decimate import decimate_indices
-from f1tune.plotting._labels import check_label_names, check_labels, check_marked_thresholds
 from f1tune.plotting._matplotlib import axes_grid
-from f1tune.thresholds import FbetaCurve, fbeta_curve, tune_thresholds
+from f1tune.plotting._predictions import check_drawn_predictions
+from f1tune.thresholds import FbetaCurve, fbeta_curve
 
 DEFAULT_MAX_POINTS = 2000  # drawn points per curve: well above a panel's width in pixels
 
@@ -124,29 +125,16 @@ class FBetaCurveDisplay:
         -------
         FBetaCurveDisplay
         """
-        y, s = _two_dimensional(y_true, "y_true"), _two_dimensional(y_score, "y_score")
-        if y.shape != s.shape:
-            raise ValueError(f"y_true and y_score: expected the same shape, got {y.shape} and {s.shape}")
-        n_labels = s.shape[1]
-        drawn = check_labels(labels, n_labels)
-        names = check_label_names(label_names, n_labels)
-        marked: np.ndarray | None
-        if isinstance(thresholds, str):
-            if thresholds != "tuned":
-                raise ValueError(
-                    f'thresholds: expected "tuned", None, numbers or a ThresholdResult, got {thresholds!r}'
-                )
-            marked = tune_thresholds(y[:, drawn], s[:, drawn], average=None, beta=beta).thresholds
-        else:
-            full = check_marked_thresholds(thresholds, n_labels)
-            marked = None if full is None else full[drawn]
+        y, s, drawn, names, marked = check_drawn_predictions(
+            y_true, y_score, thresholds=thresholds, labels=labels, label_names=label_names, beta=beta
+        )
         curves = [fbeta_curve(y[:, j], s[:, j], beta=beta) for j in drawn]
         marked_fbeta = None
         if marked is not None:
             marked_fbeta = np.asarray(
                 fbeta_score(y[:, drawn], s[:, drawn], beta=beta, thresholds=marked, average=None), dtype=np.float64
             )
-        disp = cls(curves, [names[j] for j in drawn], marked_thresholds=marked, marked_fbeta=marked_fbeta, beta=beta)
+        disp = cls(curves, names, marked_thresholds=marked, marked_fbeta=marked_fbeta, beta=beta)
         return disp.plot(ax=ax, max_points=max_points)
 
     def plot(self, ax: Any = None, *, max_points: int = DEFAULT_MAX_POINTS, legend: bool = True) -> FBetaCurveDisplay:
@@ -171,7 +159,7 @@ class FBetaCurveDisplay:
         axes = axes_grid(ax, len(self.curves))
         self.fbeta_lines_, self.precision_lines_, self.recall_lines_ = [], [], []
         self.threshold_lines_, self.optimum_markers_ = [], []
-        fname = "F1" if self.beta == 1 else f"F{self.beta:g}"
+        fname = fbeta_name(self.beta)
         for k, (a, c) in enumerate(zip(axes, self.curves)):
             keep = decimate_indices(c.thresholds, [c.fbeta, c.precision, c.recall], max(max_points // 4, 2))
             x = c.thresholds[keep]
@@ -184,7 +172,7 @@ class FBetaCurveDisplay:
             title = self.label_names[k]
             if self.marked_thresholds is not None and self.marked_fbeta is not None:
                 t, f = float(self.marked_thresholds[k]), float(self.marked_fbeta[k])
-                self.threshold_lines_.append(a.axvline(t, color="black", ls="--", lw=1.0, label="threshold"))
+                self.threshold_lines_.append(mark_threshold(a, t))
                 (mk,) = a.plot([t], [f], "o", color="black", ms=5)
                 self.optimum_markers_.append(mk)
                 title = f"{title}: {fname} {f:.3f} at {t:.3g}"
@@ -200,13 +188,3 @@ class FBetaCurveDisplay:
         self.ax_ = axes[0]
         self.figure_ = axes[0].figure
         return self
-
-
-def _two_dimensional(a: Any, name: str) -> np.ndarray:
-    """View 1-D input as one label; the array itself is checked by f1tune's own functions."""
-    arr = np.asarray(a)
-    if arr.ndim == 1:
-        return arr[:, None]
-    if arr.ndim != 2:
-        raise ValueError(f"{name}: expected shape (n_samples, n_labels) or (n_samples,), got shape {arr.shape}")
-    return arr

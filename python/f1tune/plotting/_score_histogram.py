@@ -6,10 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from f1tune.plotting._fbeta_curve import _two_dimensional
-from f1tune.plotting._labels import check_label_names, check_labels, check_marked_thresholds
+from f1tune.plotting._axes import mark_threshold
 from f1tune.plotting._matplotlib import axes_grid
-from f1tune.thresholds import tune_thresholds
+from f1tune.plotting._predictions import check_drawn_predictions
 
 # When one class's tallest bin is this many times the other's, the smaller class would be a
 # sliver at the bottom of a linear axis: the count axis goes logarithmic.
@@ -131,24 +130,11 @@ class ScoreHistogramDisplay:
         -------
         ScoreHistogramDisplay
         """
-        y, s = _two_dimensional(y_true, "y_true"), _two_dimensional(y_score, "y_score")
-        if y.shape != s.shape:
-            raise ValueError(f"y_true and y_score: expected the same shape, got {y.shape} and {s.shape}")
         if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
             raise ValueError(f"bins: expected an int >= 1, got {bins!r}")
-        n_labels = s.shape[1]
-        drawn = check_labels(labels, n_labels)
-        names = check_label_names(label_names, n_labels)
-        marked: np.ndarray | None
-        if isinstance(thresholds, str):
-            if thresholds != "tuned":
-                raise ValueError(
-                    f'thresholds: expected "tuned", None, numbers or a ThresholdResult, got {thresholds!r}'
-                )
-            marked = tune_thresholds(y[:, drawn], s[:, drawn], average=None, beta=beta).thresholds
-        else:
-            full = check_marked_thresholds(thresholds, n_labels)
-            marked = None if full is None else full[drawn]
+        y, s, drawn, names, marked = check_drawn_predictions(
+            y_true, y_score, thresholds=thresholds, labels=labels, label_names=label_names, beta=beta
+        )
         edges, neg, pos = [], [], []
         for j in drawn:
             sj = np.asarray(s[:, j], dtype=np.float64)
@@ -159,7 +145,7 @@ class ScoreHistogramDisplay:
             edges.append(e)
             neg.append(np.histogram(sj[~is_pos], bins=e)[0])
             pos.append(np.histogram(sj[is_pos], bins=e)[0])
-        disp = cls(edges, neg, pos, [names[j] for j in drawn], marked_thresholds=marked)
+        disp = cls(edges, neg, pos, names, marked_thresholds=marked)
         return disp.plot(ax=ax, log_scale=log_scale)
 
     def plot(self, ax: Any = None, *, log_scale: bool | str = "auto", legend: bool = True) -> ScoreHistogramDisplay:
@@ -194,7 +180,7 @@ class ScoreHistogramDisplay:
             )
             if self.marked_thresholds is not None:
                 t = float(self.marked_thresholds[k])
-                self.threshold_lines_.append(a.axvline(t, color="black", ls="--", lw=1.0, label="threshold"))
+                self.threshold_lines_.append(mark_threshold(a, t))
                 a.set_title(f"{self.label_names[k]}: threshold {t:.3g}", fontsize="medium")
             else:
                 a.set_title(self.label_names[k], fontsize="medium")

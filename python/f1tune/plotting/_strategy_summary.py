@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from f1tune.plotting._axes import fbeta_name
 from f1tune.plotting._matplotlib import one_axes
 from f1tune.plotting._strategies import STRATEGIES, STRATEGY_TITLES, StrategyScores, compare_strategies
 
@@ -98,7 +99,7 @@ class StrategySummaryDisplay:
             ``self``, with the artists set.
         """
         ax = one_axes(ax, size=(6.5, 4.0))
-        fname = "F1" if self.beta == 1 else f"F{self.beta:g}"
+        fname = fbeta_name(self.beta)
         names = list(STRATEGIES)
         width = 0.8 / len(names)
         groups = np.arange(2)
