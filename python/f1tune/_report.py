@@ -97,6 +97,7 @@ def build_report(
     str
         A complete HTML document; images are embedded as base64 PNG data URIs.
     """
+    from f1tune.plotting._axes import fbeta_name
     from f1tune.plotting._fbeta_curve import FBetaCurveDisplay
     from f1tune.plotting._labels import check_label_names
     from f1tune.plotting._score_histogram import ScoreHistogramDisplay
@@ -159,7 +160,7 @@ def build_report(
         )
     images = [(caption, _png_data_uri(fig)) for caption, fig in figures]
 
-    fname = "F1" if beta == 1 else f"F{beta:g}"
+    fname = fbeta_name(beta)
     avg_name = "none (per label)" if average is None else average
     if held:
         where = (
