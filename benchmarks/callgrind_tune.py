@@ -21,10 +21,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import time
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -125,7 +125,11 @@ def wall(before: str, after: str, rounds: int) -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     procs = [
         subprocess.Popen(
-            [sys.executable, __file__, "serve", core], cwd=here, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, __file__, "serve", core],
+            cwd=here,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for core in (before, after)
     ]
