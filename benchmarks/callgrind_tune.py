@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/callgrind_tune.py make DIR                # the 200k x 100 float32 input, once
     python benchmarks/callgrind_tune.py measure DIR A.so B.so   # kernels of two builds of _core
-    python benchmarks/callgrind_tune.py wall A.so B.so [ROUNDS]   # wall ratios, 1M x 100, 2 threads
+    python benchmarks/callgrind_tune.py wall A.so B.so [ROUNDS [THREADS]]  # wall ratios, 1M x 100
 
 ``measure`` runs each kernel (1 thread) of each build under ``valgrind --tool=callgrind`` and
 subtracts a control run that loads the same input and module without calling a kernel (the
@@ -12,7 +12,7 @@ installed module is stripped, so no symbol can delimit the kernel). Counts are r
 busy machine, unlike wall time; it prints each kernel's instructions and the ratio B / A.
 
 ``wall`` times the kernels of both builds on bench_thresholds' 1,000,000 x 100 float32 data (all
-threads) and a read pass over it (the floor): one long-lived process per build (a process cannot
+threads, or THREADS) and a read pass over it (the floor, all threads): one long-lived process per build (a process cannot
 load two builds of the module), asked in turn, round-robin, best of the rounds.
 """
 
@@ -95,21 +95,27 @@ def total(path: str) -> int:
     return int(m.group(1))
 
 
-KERNELS = ("floor", "macro", "micro", "global")
+KERNELS = ("floor", "histogram", "macro", "micro", "global")
 
 
-def serve(core_path: str) -> None:
+def serve(core_path: str, threads: int) -> None:
     """Child of ``wall``: build the data, then time the kernel named on each stdin line."""
+    # This build first, as f1tune._core, before anything imports f1tune (which would load the
+    # installed build, and a process keeps the first build it loads).
+    _core = load_core(core_path)
+    sys.modules["f1tune._core"] = _core
     from _floor import read_pass  # noqa: PLC0415 - numba, only here
     from bench_thresholds import make_data  # noqa: PLC0415
+    from f1tune import _native  # noqa: PLC0415
 
-    _core = load_core(core_path)
+    assert _native._core is _core, "the build under test must be the one f1tune uses"
     S, Y = make_data(1_000_000, 100)
     fns = {
         "floor": lambda: read_pass(S, Y),
-        "macro": lambda: _core.tune_per_label(Y, S, 1.0, 0.0, 0),
-        "micro": lambda: _core.tune_micro(Y, S, 1.0, 0.0, 0),
-        "global": lambda: _core.tune_global(Y, S, 1.0, 0.0, 0),
+        "histogram": lambda: _core.tuner_histograms(Y, S, 0.0, 1.0, 2048, threads),  # the pass alone
+        "macro": lambda: _core.tune_per_label(Y, S, 1.0, 0.0, threads),
+        "micro": lambda: _core.tune_micro(Y, S, 1.0, 0.0, threads),
+        "global": lambda: _core.tune_global(Y, S, 1.0, 0.0, threads),
     }
     for f in fns.values():
         f()
@@ -120,12 +126,12 @@ def serve(core_path: str) -> None:
         print(time.perf_counter() - t0, flush=True)
 
 
-def wall(before: str, after: str, rounds: int) -> None:
+def wall(before: str, after: str, rounds: int = 7, threads: int = 0) -> None:
     """Print the best time of each kernel per build (as a ratio to the floor) and after / before."""
     here = os.path.dirname(os.path.abspath(__file__))
     procs = [
         subprocess.Popen(
-            [sys.executable, __file__, "serve", core],
+            [sys.executable, __file__, "serve", core, str(threads)],
             cwd=here,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -163,8 +169,8 @@ if __name__ == "__main__":
     elif cmd == "measure":
         measure(Path(sys.argv[2]), sys.argv[3], sys.argv[4])
     elif cmd == "serve":
-        serve(sys.argv[2])
+        serve(sys.argv[2], int(sys.argv[3]))
     elif cmd == "wall":
-        wall(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 7)
+        wall(sys.argv[2], sys.argv[3], *(int(a) for a in sys.argv[4:6]))
     else:
         raise SystemExit(__doc__)
