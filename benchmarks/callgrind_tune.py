@@ -95,7 +95,7 @@ def total(path: str) -> int:
     return int(m.group(1))
 
 
-KERNELS = ("floor", "histogram", "macro", "micro", "global")
+KERNELS = ("floor", "histogram", "macro", "micro", "global", "histogram F", "macro F")
 
 
 def serve(core_path: str, threads: int) -> None:
@@ -110,12 +110,15 @@ def serve(core_path: str, threads: int) -> None:
 
     assert _native._core is _core, "the build under test must be the one f1tune uses"
     S, Y = make_data(1_000_000, 100)
+    SF, YF = np.asfortranarray(S), np.asfortranarray(Y)
     fns = {
         "floor": lambda: read_pass(S, Y),
         "histogram": lambda: _core.tuner_histograms(Y, S, 0.0, 1.0, 2048, threads),  # the pass alone
         "macro": lambda: _core.tune_per_label(Y, S, 1.0, 0.0, threads),
         "micro": lambda: _core.tune_micro(Y, S, 1.0, 0.0, threads),
         "global": lambda: _core.tune_global(Y, S, 1.0, 0.0, threads),
+        "histogram F": lambda: _core.tuner_histograms(YF, SF, 0.0, 1.0, 2048, threads),  # Fortran order
+        "macro F": lambda: _core.tune_per_label(YF, SF, 1.0, 0.0, threads),
     }
     for f in fns.values():
         f()
@@ -157,7 +160,7 @@ def wall(before: str, after: str, rounds: int = 7, threads: int = 0) -> None:
     print(f"floor {floor * 1e3:.1f} ms (best of both processes)")
     for k in KERNELS[1:]:
         a, b = best[0][k], best[1][k]
-        print(f"{k:7s} before {a / floor:5.2f}x floor  after {b / floor:5.2f}x floor  after/before {b / a:.3f}")
+        print(f"{k:11s} before {a / floor:5.2f}x floor  after {b / floor:5.2f}x floor  after/before {b / a:.3f}")
 
 
 if __name__ == "__main__":
