@@ -4,7 +4,9 @@
 // A BucketMap sends scores to buckets monotonically (clamped at both ends), so counts at bucket
 // edges are exact cut counts. Maps come from a sample of rows: a poor sample only makes the search
 // look at more elements, it never changes a result. Row-major input is read row by row in tiles;
-// other layouts column by column in blocks of rows. The slot loops are written to vectorize.
+// other layouts column by column in blocks of rows. The slot loops are written to vectorize;
+// float32 scores with one-byte labels use histogram_avx2.hpp's kernels (bit-identical buckets)
+// where the CPU has AVX2 and FMA.
 #pragma once
 
 #include <algorithm>
