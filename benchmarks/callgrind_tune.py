@@ -4,11 +4,16 @@ Usage::
 
     python benchmarks/callgrind_tune.py make DIR                # the 200k x 100 float32 input, once
     python benchmarks/callgrind_tune.py measure DIR A.so B.so   # kernels of two builds of _core
+    python benchmarks/callgrind_tune.py wall A.so B.so [ROUNDS [THREADS]]  # wall ratios, 1M x 100
 
 ``measure`` runs each kernel (1 thread) of each build under ``valgrind --tool=callgrind`` and
 subtracts a control run that loads the same input and module without calling a kernel (the
 installed module is stripped, so no symbol can delimit the kernel). Counts are repeatable on a
 busy machine, unlike wall time; it prints each kernel's instructions and the ratio B / A.
+
+``wall`` times the kernels of both builds on bench_thresholds' 1,000,000 x 100 float32 data (all
+threads, or THREADS) and a read pass over it (the floor, all threads): one long-lived process per build (a process cannot
+load two builds of the module), asked in turn, round-robin, best of the rounds.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +95,74 @@ def total(path: str) -> int:
     return int(m.group(1))
 
 
+KERNELS = ("floor", "histogram", "macro", "micro", "global", "histogram F", "macro F")
+
+
+def serve(core_path: str, threads: int) -> None:
+    """Child of ``wall``: build the data, then time the kernel named on each stdin line."""
+    # This build first, as f1tune._core, before anything imports f1tune (which would load the
+    # installed build, and a process keeps the first build it loads).
+    _core = load_core(core_path)
+    sys.modules["f1tune._core"] = _core
+    from _floor import read_pass  # noqa: PLC0415 - numba, only here
+    from bench_thresholds import make_data  # noqa: PLC0415
+    from f1tune import _native  # noqa: PLC0415
+
+    assert _native._core is _core, "the build under test must be the one f1tune uses"
+    S, Y = make_data(1_000_000, 100)
+    SF, YF = np.asfortranarray(S), np.asfortranarray(Y)
+    fns = {
+        "floor": lambda: read_pass(S, Y),
+        "histogram": lambda: _core.tuner_histograms(Y, S, 0.0, 1.0, 2048, threads),  # the pass alone
+        "macro": lambda: _core.tune_per_label(Y, S, 1.0, 0.0, threads),
+        "micro": lambda: _core.tune_micro(Y, S, 1.0, 0.0, threads),
+        "global": lambda: _core.tune_global(Y, S, 1.0, 0.0, threads),
+        "histogram F": lambda: _core.tuner_histograms(YF, SF, 0.0, 1.0, 2048, threads),  # Fortran order
+        "macro F": lambda: _core.tune_per_label(YF, SF, 1.0, 0.0, threads),
+    }
+    for f in fns.values():
+        f()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        t0 = time.perf_counter()
+        fns[line.strip()]()
+        print(time.perf_counter() - t0, flush=True)
+
+
+def wall(before: str, after: str, rounds: int = 7, threads: int = 0) -> None:
+    """Print the best time of each kernel per build (as a ratio to the floor) and after / before."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "serve", core, str(threads)],
+            cwd=here,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for core in (before, after)
+    ]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    best = [dict.fromkeys(KERNELS, float("inf")) for _ in procs]
+    for _ in range(rounds):
+        for k in KERNELS:
+            for i, p in enumerate(procs):
+                assert p.stdin is not None and p.stdout is not None
+                p.stdin.write(k + "\n")
+                p.stdin.flush()
+                best[i][k] = min(best[i][k], float(p.stdout.readline()))
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.close()
+        p.wait()
+    floor = min(b["floor"] for b in best)
+    print(f"floor {floor * 1e3:.1f} ms (best of both processes)")
+    for k in KERNELS[1:]:
+        a, b = best[0][k], best[1][k]
+        print(f"{k:11s} before {a / floor:5.2f}x floor  after {b / floor:5.2f}x floor  after/before {b / a:.3f}")
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "make":
@@ -97,5 +171,9 @@ if __name__ == "__main__":
         run(Path(sys.argv[2]), sys.argv[3], sys.argv[4])
     elif cmd == "measure":
         measure(Path(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif cmd == "serve":
+        serve(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "wall":
+        wall(sys.argv[2], sys.argv[3], *(int(a) for a in sys.argv[4:6]))
     else:
         raise SystemExit(__doc__)

@@ -122,3 +122,94 @@ def test_per_label_score_does_not_alias_fbeta(rng):
     res = tune_thresholds(y, s, average=None)
     assert np.array_equal(res.score, res.fbeta)
     assert not np.shares_memory(res.score, res.fbeta)
+
+
+def adversarial_scores(dtype, lo, hi, bins, n, L, rng):
+    """Scores at and next to every kind of bucket edge of the map of [lo, hi], plus signed zeros,
+    denormals, values far outside the range and the extremes, shuffled into (n, L)."""
+    f = np.dtype(dtype).type
+    lo_s, hi_s = f(lo), f(hi)
+    scale = f(min(bins / (float(hi_s) - float(lo_s)), float(np.finfo(dtype).max)))
+    edges = lo_s + np.arange(-2, bins + 3, dtype=dtype) / scale  # near each edge, in S's arithmetic
+    near = np.concatenate([edges, np.nextafter(edges, f(np.inf)), np.nextafter(edges, f(-np.inf))])
+    tiny = np.finfo(dtype).smallest_subnormal
+    special = np.array(
+        [0.0, -0.0, tiny, -tiny, tiny * 3, np.finfo(dtype).tiny, lo_s, hi_s, np.nextafter(hi_s, f(np.inf))]
+        + [np.finfo(dtype).max, -np.finfo(dtype).max, 1e30, -1e30, lo - 5.0, hi + 5.0],
+        dtype=dtype,
+    )
+    pool = np.concatenate([near.astype(dtype), special])
+    return rng.choice(pool, size=(n, L)).astype(dtype)
+
+
+def oracle_histograms(y, s, lo, hi, bins):
+    """pos and tot (L, bins) with linear_bucket's arithmetic in the scores' own precision:
+    floor((v - lo) * scale) clamped to [0, bins - 1] (NumPy's float32 ops are IEEE float32)."""
+    f = s.dtype.type
+    lo_s, hi_s = f(lo), f(hi)
+    scale = f(min(bins / (float(hi_s) - float(lo_s)), float(np.finfo(s.dtype).max)))
+    with np.errstate(over="ignore"):
+        x = (s - lo_s) * scale
+    x = np.where(x > 0, x, f(0))
+    x = np.where(x < f(bins - 1), x, f(bins - 1))
+    b = x.astype(np.int64)
+    L = s.shape[1]
+    tot = np.zeros((L, bins), np.int64)
+    pos = np.zeros((L, bins), np.int64)
+    for col in range(L):
+        tot[col] = np.bincount(b[:, col], minlength=bins)
+        pos[col] = np.bincount(b[:, col], weights=(y[:, col] == 1), minlength=bins).astype(np.int64)
+    return pos, tot
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("score_range", [(0.0, 1.0), (-3.25, 7.5), (-1e-30, 1e-30)])
+def test_histogram_buckets_bit_identical_on_adversarial_values(rng, dtype, score_range):
+    # 2048 bins take build_histograms (the AVX2 slot kernels for float32 + one-byte labels on
+    # CPUs that have them); 27 labels exercise the 16-wide, 8-wide and scalar tails of a row.
+    lo, hi = score_range
+    n, L, bins = 700, 27, 2048
+    s = adversarial_scores(dtype, lo, hi, bins, n, L, rng)
+    y8 = (rng.random((n, L)) < 0.4).astype(np.uint8)
+    want_pos, want_tot = oracle_histograms(y8, s, lo, hi, bins)
+    layouts = {
+        "C uint8": (y8, s),
+        "C bool": (y8.astype(bool), s),
+        "C int8": (y8.astype(np.int8), s),
+        "C int32 (scalar kernel)": (y8.astype(np.int32), s),
+        "Fortran uint8": (np.asfortranarray(y8), np.asfortranarray(s)),
+        "strided (scalar kernel)": (np.repeat(y8, 2, axis=1)[:, ::2], np.repeat(s, 2, axis=1)[:, ::2]),
+        "one row at a time": (y8[:1], s[:1]),
+    }
+    for name, (y, sc) in layouts.items():
+        for threads in (1, 2):
+            pos, tot, smin, smax = _native.tuner_histograms(y, sc, score_range, bins, threads)
+            rows = sc.shape[0]
+            wp, wt = (want_pos, want_tot) if rows == n else oracle_histograms(y8[:rows], s[:rows], lo, hi, bins)
+            assert np.array_equal(tot, wt), name
+            assert np.array_equal(pos, wp), name
+            assert np.array_equal(smin, sc.min(0).astype(np.float64)), name
+            assert np.array_equal(smax, sc.max(0).astype(np.float64)), name
+
+
+@pytest.mark.parametrize("layout", ["C", "F"])
+@pytest.mark.parametrize("L", [5, 8, 16, 27])
+def test_histogram_pass_rejects_bad_values_in_every_lane(rng, layout, L):
+    # A bad value in any position of a row (vector body or tail) or any row of a column.
+    n = 37
+    y = (rng.random((n, L)) < 0.5).astype(np.int8)
+    s = rng.random((n, L)).astype(np.float32)
+    order = "C" if layout == "C" else "F"
+    for col in range(L):
+        for bad in (np.nan, np.inf, -np.inf):
+            t = s.copy()
+            t[col % n, col] = bad
+            with pytest.raises(ValueError, match="y_score"):
+                _native.tuner_histograms(np.array(y, order=order), np.array(t, order=order), (0.0, 1.0), 2048, 1)
+        for bad_label in (2, -1):
+            u = y.copy()
+            u[(3 * col) % n, col] = bad_label
+            with pytest.raises(ValueError, match="y_true"):
+                _native.tuner_histograms(np.array(u, order=order), np.array(s, order=order), (0.0, 1.0), 2048, 1)
+    pos, tot, _, _ = _native.tuner_histograms(np.array(y, order=order), np.array(s, order=order), (0.0, 1.0), 2048, 1)
+    assert np.array_equal(pos.sum(1), (y == 1).sum(0)) and np.array_equal(tot.sum(1), np.full(L, n))

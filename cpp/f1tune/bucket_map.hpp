@@ -4,14 +4,18 @@
 // A BucketMap sends scores to buckets monotonically (clamped at both ends), so counts at bucket
 // edges are exact cut counts. Maps come from a sample of rows: a poor sample only makes the search
 // look at more elements, it never changes a result. Row-major input is read row by row in tiles;
-// other layouts column by column in blocks of rows. The slot loops are written to vectorize.
+// other layouts column by column in blocks of rows. The slot loops are written to vectorize;
+// float32 scores with one-byte labels use histogram_avx2.hpp's kernels (bit-identical buckets)
+// where the CPU has AVX2 and FMA.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "f1tune/common.hpp"
+#include "f1tune/histogram_avx2.hpp"
 #include "f1tune/linear_buckets.hpp"
 
 namespace f1tune {
@@ -145,6 +149,14 @@ template <class S, class Y>
 void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* __restrict lo,
                     const S* __restrict scale, S top, index_t r0, index_t r1, index_t l0, index_t l1,
                     std::uint16_t* __restrict slot, unsigned& bad_label, unsigned& bad_score) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        if (count_avx2::available()) {
+            histogram_avx2::row_tile_slots(y, s, lo, scale, top, r0, r1, l0, l1, slot, bad_label, bad_score);
+            return;
+        }
+    }
+#endif
     const index_t L = l1 - l0;
     lo += l0;
     scale += l0;
@@ -186,6 +198,14 @@ F1TUNE_ALWAYS_INLINE void column_slots_impl(const S* __restrict sc, const Y* __r
 template <class S, class Y>
 F1TUNE_ALWAYS_INLINE void column_slots(const S* sc, const Y* yc, index_t ss, index_t ys, index_t n, S lo, S scale, S top,
                   std::uint16_t* out, unsigned& bad_label, unsigned& bad_score) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        if (ss == 1 && ys == 1 && count_avx2::available()) {
+            histogram_avx2::column_slots(sc, yc, n, lo, scale, top, out, bad_label, bad_score);
+            return;
+        }
+    }
+#endif
     if (ss == 1 && ys == 1)
         column_slots_impl<S, Y, true>(sc, yc, 1, 1, n, lo, scale, top, out, bad_label, bad_score);
     else

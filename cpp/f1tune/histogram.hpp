@@ -9,6 +9,7 @@
 
 #include "f1tune/bucket_map.hpp"
 #include "f1tune/common.hpp"
+#include "f1tune/histogram_scatter.hpp"
 #include "f1tune/parallel.hpp"
 
 namespace f1tune {
@@ -69,12 +70,7 @@ void grouped_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
                 for (index_t t0 = c0; t0 < c1; t0 += R) {
                     const index_t t1 = std::min(c1, t0 + R);
                     row_tile_slots(y, s, lo, scale, top, t0, t1, l0, l1, slot.data(), bad_label, bad_score);
-                    for (index_t l = 0; l < n_g; ++l) {
-                        std::uint16_t* __restrict hl = h.data() + l * NB * 2;
-                        const std::uint16_t* __restrict sl = slot.data() + l;
-                        for (index_t j = 0; j < t1 - t0; ++j)
-                            hl[sl[j * n_g]] = static_cast<std::uint16_t>(hl[sl[j * n_g]] + 1);
-                    }
+                    scatter_tile(h.data(), NB * 2, slot.data(), n_g, t1 - t0);
                 }
                 for (index_t i = 0; i < n_g * NB; ++i) {
                     const auto u = static_cast<std::size_t>(i), o = static_cast<std::size_t>(l0 * NB + i);
@@ -137,12 +133,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
                     const index_t t1 = std::min(c1, t0 + R);
                     detail::row_tile_slots(y, s, lo.data(), scale.data(), top, t0, t1, 0, L, slot.data(), bad_label,
                                            bad_score);
-                    for (index_t l = 0; l < L; ++l) {
-                        std::uint16_t* __restrict hl = h.data() + l * NB * 2;
-                        const std::uint16_t* __restrict sl = slot.data() + l;
-                        for (index_t j = 0; j < t1 - t0; ++j)
-                            hl[sl[j * L]] = static_cast<std::uint16_t>(hl[sl[j * L]] + 1);
-                    }
+                    detail::scatter_tile(h.data(), NB * 2, slot.data(), L, t1 - t0);
                 }
             } else {
                 detail::strided_histograms(y, s, maps.data(), NB, c0, c1, h.data(), bad_label, bad_score);
