@@ -6,10 +6,12 @@ import subprocess
 import sys
 
 
-def test_import_loads_neither_torch_numba_nor_sklearn():
+def test_import_loads_no_optional_dependency():
     code = (
         "import sys, f1tune\n"
-        "heavy = [m for m in ('torch', 'numba', 'sklearn', 'scipy', 'tqdm') if m in sys.modules]\n"
+        "optional = ('torch', 'numba', 'sklearn', 'scipy', 'tqdm', 'dask', 'distributed', 'matplotlib',\n"
+        "            'pandas', 'pyarrow', 'torchmetrics')\n"
+        "heavy = [m for m in optional if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
