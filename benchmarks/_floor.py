@@ -9,9 +9,17 @@ that this pass is faster than it.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-import numba
+# numba's OpenMP workers spin for a while after each parallel region (GNU libgomp's default
+# wait policy); timed round-robin on a 2-core machine, those spinning threads steal the cores of
+# whatever runs next (f1tune's own threads), which made f1tune look up to ~20% slower next to
+# the floor. Passive waiting is read when libgomp starts, i.e. at the first parallel kernel, so
+# it is set here, before any (a value the user set wins).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba  # noqa: E402  (after the wait policy above)
 import numpy as np
 
 from _timing import interleaved
