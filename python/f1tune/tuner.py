@@ -26,8 +26,8 @@ from f1tune._tuner_copy import copy_batch
 from f1tune._tuner_histograms import TunerHistograms, check_histograms
 from f1tune._tuner_steps import CandidateGather, CandidateRanges
 from f1tune._validation import check_average, check_beta, check_bool, check_n_threads, check_zero_division
+from f1tune.thresholds import TUNE_AVERAGES
 
-_AVERAGES = ("macro", "weighted", None, "micro", "global")
 _KIND = {"micro": 1, "global": 2}  # every other average tunes each label on its own (kind 0)
 _DEFAULT_BINS = 2048  # the one-shot engine's bucket count: its histogram pass is reused as is
 
@@ -190,7 +190,7 @@ class ThresholdTuner:
 
     # ----------------------------------------------------------------------------- tuning
     def _objective(self, average: Any, beta: Any, zero_division: Any) -> tuple[Any, float, float, bool]:
-        avg = check_average(average, _AVERAGES)
+        avg = check_average(average, TUNE_AVERAGES)
         b = check_beta(beta)
         zd, warn = check_zero_division(zero_division)
         if self.n_samples == 0:
@@ -217,9 +217,6 @@ class ThresholdTuner:
         Another value than the planned one is refused: it would score thresholds tuned for another
         objective.
         """
-        return self._finish(gathered, zero_division)
-
-    def _finish(self, gathered: CandidateGather, zero_division: Any) -> ThresholdResult | CandidateRanges:
         if not isinstance(gathered, CandidateGather):
             raise TypeError(f"gathered: expected a CandidateGather, got {type(gathered).__name__}")
         r = gathered.ranges
@@ -268,7 +265,7 @@ class ThresholdTuner:
             )
             for y, s in self._batches:
                 gathered.merge(ranges.gather(y, s, n_threads=self.n_threads))
-            step = self._finish(gathered, zero_division)
+            step = self.finish(gathered, zero_division=zero_division)
         return step
 
     def _result(

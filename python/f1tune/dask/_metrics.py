@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 import dask
@@ -67,12 +67,13 @@ def confusion(
         return in_memory(confusion_in_memory, compute, y_true, y_score, thresholds, n_threads=n_threads)
     pair = check_row_chunks(y_true, y_score)
     thr, batched = check_thresholds(thresholds, pair.n_labels, pair.one_label, pair.y_score.dtype)
-    counts = _counts(pair, thr, nt)
+    n_samples = int(pair.y_score.shape[0])
 
-    def finish(c: _native.Counts) -> Confusion:
+    def finish(totals: tuple[np.ndarray, ...]) -> Confusion:
+        c = _as_counts(totals, n_samples)
         return Confusion(*(_squeeze(a, batched, pair.one_label) for a in (c.tp, c.fp, c.fn, c.tn)))
 
-    return _finish(counts, finish, compute)
+    return _finish(_total(pair, _chunk_counts, thr, nt), finish, compute)
 
 
 def fbeta_score(
@@ -139,22 +140,22 @@ def fbeta_score(
     thr, batched = check_thresholds(thresholds, pair.n_labels, pair.one_label, pair.y_score.dtype)
     n_samples = int(pair.y_score.shape[0])
     if avg == "samples":
-        sums = _sample_sums(pair, thr, b, nt)
+        totals = _total(pair, _chunk_sample_sums, thr, b, nt)
+    else:
+        totals = _total(pair, _chunk_counts, thr, nt)
 
-        def finish(sums: tuple[np.ndarray, np.ndarray]) -> Any:
-            f = samples_fbeta(sums[0], sums[1], n_samples, zd, warn)
-            return f if batched else float(f[0])
-
-        return _finish(sums, finish, compute)
-
-    def finish_counts(c: _native.Counts) -> Any:
-        f = score_fbeta(c.tp, c.pp, c.pos, beta=b, average=avg, zero_division=zd, warn=warn).score
+    def finish(totals: tuple[np.ndarray, ...]) -> Any:
+        if avg == "samples":
+            f = samples_fbeta(totals[0], totals[1], n_samples, zd, warn)
+        else:
+            c = _as_counts(totals, n_samples)
+            f = score_fbeta(c.tp, c.pp, c.pos, beta=b, average=avg, zero_division=zd, warn=warn).score
         if avg is None:
             f = _squeeze(f, batched, pair.one_label)
             return float(f) if np.ndim(f) == 0 else f
         return f if batched else float(f[0])
 
-    return _finish(_counts(pair, thr, nt), finish_counts, compute)
+    return _finish(totals, finish, compute)
 
 
 def _finish(total: Any, finish: Any, compute: bool) -> Any:
@@ -167,42 +168,32 @@ def _aligned(thresholds: np.ndarray) -> np.ndarray:
     return np.require(thresholds, np.float64, requirements=["A", "C"])
 
 
-def _counts(pair: RowChunks, thresholds: np.ndarray, n_threads: int) -> Any:
-    """Delayed total :class:`f1tune._native.Counts` (tp, pp of shape (T, L)) over the chunks."""
-    parts = [dask.delayed(_chunk_counts, pure=False)(y, s, thresholds, n_threads) for y, s in pair.blocks()]
-    return tree_reduce(parts, _sum_counts)
+def _total(pair: RowChunks, chunk: Callable[..., tuple[np.ndarray, ...]], *args: Any) -> Any:
+    """Delayed field-by-field sum over the row chunks of ``chunk(y, s, *args)`` (a tuple of arrays)."""
+    parts = [dask.delayed(chunk, pure=False)(y, s, *args) for y, s in pair.blocks()]
+    return tree_reduce(parts, _sum_fields)
 
 
-def _chunk_counts(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, n_threads: int) -> _native.Counts:
+def _sum_fields(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    return tuple(functools.reduce(np.add, field) for field in zip(*parts))
+
+
+def _as_counts(totals: tuple[np.ndarray, ...], n_samples: int) -> _native.Counts:
+    tp, pp, pos = totals
+    return _native.Counts(tp, pp, pos, n_samples)
+
+
+def _chunk_counts(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, n_threads: int) -> tuple[np.ndarray, ...]:
+    """(tp, pp of shape (T, L), pos) of one chunk."""
     yv, sv, _ = check_targets_and_scores(y, s)
-    return _native.count(yv, sv, _aligned(thresholds), True, n_threads)
-
-
-def _sum_counts(parts: list[_native.Counts]) -> _native.Counts:
-    return _native.Counts(
-        _add(p.tp for p in parts),
-        _add(p.pp for p in parts),
-        _add(p.pos for p in parts),
-        sum(p.n_samples for p in parts),
-    )
-
-
-def _add(arrays: Iterable[np.ndarray]) -> np.ndarray:
-    return functools.reduce(np.add, arrays)
-
-
-def _sample_sums(pair: RowChunks, thresholds: np.ndarray, beta: float, n_threads: int) -> Any:
-    parts = [dask.delayed(_chunk_sample_sums, pure=False)(y, s, thresholds, beta, n_threads) for y, s in pair.blocks()]
-    return tree_reduce(parts, _sum_pairs)
+    c = _native.count(yv, sv, _aligned(thresholds), True, n_threads)
+    return c.tp, c.pp, c.pos
 
 
 def _chunk_sample_sums(
     y: np.ndarray, s: np.ndarray, thresholds: np.ndarray, beta: float, n_threads: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, ...]:
+    """(fbeta_sum, n_undefined of shape (T,)) of one chunk."""
     yv, sv, _ = check_targets_and_scores(y, s)
     sums = _native.sample_fbeta_sums(yv, sv, _aligned(thresholds), beta, n_threads)
     return np.asarray(sums.fbeta_sum), np.asarray(sums.n_undefined)
-
-
-def _sum_pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    return _add(p[0] for p in parts), _add(p[1] for p in parts)
