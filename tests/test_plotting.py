@@ -195,6 +195,28 @@ def test_strategy_summary_bars_are_the_strategies_fbeta():
     assert "optimistic" in StrategySummaryDisplay.from_predictions(y, s).ax_.get_title()
 
 
+def test_compare_strategies_reuses_only_an_exact_matching_result():
+    from f1tune.plotting._strategies import compare_strategies
+
+    y, s = _data(n=500, n_labels=4, seed=8)
+    y2, s2 = _data(n=300, n_labels=4, seed=9)
+    fresh = compare_strategies(y, s, y_eval=y2, s_eval=s2)
+    for average in ("micro", "macro", "global"):
+        reused = compare_strategies(y, s, y_eval=y2, s_eval=s2, tuned=tune_thresholds(y, s, average=average))
+        for name in fresh.thresholds:
+            np.testing.assert_array_equal(reused.thresholds[name], fresh.thresholds[name])
+            np.testing.assert_array_equal(reused.per_label[name], fresh.per_label[name])
+            assert reused.micro[name] == fresh.micro[name] and reused.macro[name] == fresh.macro[name]
+    boot = tune_thresholds(y, s, average="micro", n_bootstrap=5, random_state=0)
+    assert not np.array_equal(boot.thresholds, fresh.thresholds["micro"])  # so reusing it would show
+    np.testing.assert_array_equal(compare_strategies(y, s, tuned=boot).thresholds["micro"], fresh.thresholds["micro"])
+    other_beta = tune_thresholds(y, s, average="micro", beta=2.0)
+    assert not np.array_equal(other_beta.thresholds, fresh.thresholds["micro"])
+    np.testing.assert_array_equal(
+        compare_strategies(y, s, tuned=other_beta).thresholds["micro"], fresh.thresholds["micro"]
+    )
+
+
 def test_given_axes_are_used_and_checked():
     y, s = _data(n=200, n_labels=2, seed=10)
     fig, axes = plt.subplots(1, 2)

@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from f1tune.metrics import fbeta_score
 from f1tune.thresholds import tune_thresholds
 
 DEFAULT_MAX_PLOTS = 6  # labels drawn as curves and histograms (the table lists all)
@@ -100,14 +99,13 @@ def build_report(
     from f1tune.plotting._axes import fbeta_name
     from f1tune.plotting._fbeta_curve import FBetaCurveDisplay
     from f1tune.plotting._labels import check_label_names
+    from f1tune.plotting._predictions import two_dimensional
     from f1tune.plotting._score_histogram import ScoreHistogramDisplay
-    from f1tune.plotting._strategies import STRATEGY_TITLES, compare_strategies
+    from f1tune.plotting._strategies import STRATEGY_TITLES, compare_strategies, score_thresholds
     from f1tune.plotting._strategy_summary import StrategySummaryDisplay
     from f1tune.plotting._threshold_spread import ThresholdSpreadDisplay
 
-    y, s = np.asarray(y_true), np.asarray(y_score)
-    y = y[:, None] if y.ndim == 1 else y
-    s = s[:, None] if s.ndim == 1 else s
+    y, s = two_dimensional(y_true, "y_true"), two_dimensional(y_score, "y_score")
     if y.shape != s.shape:  # checked before the rows are split, so that indexing cannot fail first
         raise ValueError(f"y_true and y_score: expected the same shape, got {y.shape} and {s.shape}")
     split = holdout_split(y.shape[0], holdout, seed)
@@ -123,13 +121,9 @@ def build_report(
     names = check_label_names(label_names, n_labels)
     held = split.eval_rows is not None
     strategies = compare_strategies(
-        y_tune, s_tune, beta=beta, y_eval=y_eval if held else None, s_eval=s_eval if held else None
+        y_tune, s_tune, beta=beta, y_eval=y_eval if held else None, s_eval=s_eval if held else None, tuned=result
     )
-    tuned_per_label = np.atleast_1d(
-        np.asarray(fbeta_score(y_eval, s_eval, beta=beta, thresholds=result.thresholds, average=None), dtype=float)
-    )
-    tuned_micro = float(fbeta_score(y_eval, s_eval, beta=beta, thresholds=result.thresholds, average="micro"))
-    tuned_macro = float(fbeta_score(y_eval, s_eval, beta=beta, thresholds=result.thresholds, average="macro"))
+    tuned_per_label, tuned_micro, tuned_macro = score_thresholds(y_eval, s_eval, result.thresholds, beta=beta)
     positives = np.asarray(y_eval, dtype=bool).sum(axis=0)
 
     drawn = list(range(min(max_plots, n_labels)))

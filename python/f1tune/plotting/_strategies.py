@@ -34,7 +34,7 @@ class StrategyScores(NamedTuple):
 
 
 def compare_strategies(
-    y_tune: Any, s_tune: Any, *, beta: float = 1.0, y_eval: Any = None, s_eval: Any = None
+    y_tune: Any, s_tune: Any, *, beta: float = 1.0, y_eval: Any = None, s_eval: Any = None, tuned: Any = None
 ) -> StrategyScores:
     """Tune each strategy's thresholds on ``(y_tune, s_tune)`` and score them on the eval data.
 
@@ -46,6 +46,9 @@ def compare_strategies(
         Weight of recall relative to precision.
     y_eval, s_eval : array-like of shape (m_samples, n_labels), optional
         Data the thresholds are scored on (default the tuning data: optimistic).
+    tuned : ThresholdResult, optional
+        A result already tuned on ``(y_tune, s_tune)`` with this ``beta``; the strategy with its
+        ``average`` reuses its thresholds instead of tuning again (unless it is bootstrap-aggregated).
 
     Returns
     -------
@@ -60,15 +63,39 @@ def compare_strategies(
     n_labels = np.shape(s_tune)[1] if np.ndim(s_tune) == 2 else 1
     thresholds, per_label, micro, macro = {}, {}, {}, {}
     for name, average in STRATEGIES.items():
-        t = (
-            np.full(n_labels, 0.5)
-            if average is None
-            else tune_thresholds(y_tune, s_tune, average=average, beta=beta).thresholds
-        )
+        if average is None:
+            t = np.full(n_labels, 0.5)
+        elif _exact_result_for(tuned, average, beta):
+            t = tuned.thresholds
+        else:
+            t = tune_thresholds(y_tune, s_tune, average=average, beta=beta).thresholds
         thresholds[name] = t
-        per_label[name] = np.atleast_1d(
-            np.asarray(fbeta_score(y_eval, s_eval, beta=beta, thresholds=t, average=None), dtype=np.float64)
-        )
-        micro[name] = float(fbeta_score(y_eval, s_eval, beta=beta, thresholds=t, average="micro"))
-        macro[name] = float(fbeta_score(y_eval, s_eval, beta=beta, thresholds=t, average="macro"))
+        per_label[name], micro[name], macro[name] = score_thresholds(y_eval, s_eval, t, beta=beta)
     return StrategyScores(thresholds, per_label, micro, macro)
+
+
+def score_thresholds(y: Any, s: Any, thresholds: Any, *, beta: float) -> tuple[np.ndarray, float, float]:
+    """Return the per-label, micro and macro F-beta of ``s >= thresholds`` against ``y``.
+
+    Returns
+    -------
+    per_label : ndarray of shape (n_labels,)
+    micro, macro : float
+    """
+    per_label = np.atleast_1d(
+        np.asarray(fbeta_score(y, s, beta=beta, thresholds=thresholds, average=None), dtype=np.float64)
+    )
+    micro = float(fbeta_score(y, s, beta=beta, thresholds=thresholds, average="micro"))
+    macro = float(fbeta_score(y, s, beta=beta, thresholds=thresholds, average="macro"))
+    return per_label, micro, macro
+
+
+def _exact_result_for(tuned: Any, average: str, beta: float) -> bool:
+    """Whether ``tuned`` holds the exact thresholds ``tune_thresholds(average=average, beta=beta)`` finds."""
+    return (
+        tuned is not None
+        and tuned.n_bootstrap == 0
+        and tuned.upper_bound is None
+        and tuned.average == average
+        and tuned.beta == beta
+    )
