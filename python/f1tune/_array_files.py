@@ -109,8 +109,12 @@ def _check_file(path: str, name: str, kind: str) -> None:
         raise ValueError(f"{where}: expected a {kind} file, got a directory or special file")
 
 
+def _is_numeric(dtype: np.dtype) -> bool:
+    return not dtype.hasobject and (np.issubdtype(dtype, np.number) or dtype == np.bool_)
+
+
 def _check_numeric(a: np.ndarray, where: str) -> np.ndarray:
-    if a.dtype.hasobject or not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
+    if not _is_numeric(a.dtype):
         raise ValueError(f"{where}: expected numeric data, got dtype {a.dtype}")
     if a.size == 0:
         raise ValueError(f"{where}: expected a non-empty array, got shape {a.shape}")
@@ -160,7 +164,7 @@ def _select(available: list[str], columns: Sequence[str] | None, prefix: str | N
 
 def _stack(parts: list[np.ndarray], names: list[str], where: str) -> np.ndarray:
     for col, p in zip(names, parts):
-        if p.dtype.hasobject or not (np.issubdtype(p.dtype, np.number) or p.dtype == np.bool_):
+        if not _is_numeric(p.dtype):
             raise ValueError(f"{where}: column {col!r}: expected numbers, got dtype {p.dtype}")
         if np.issubdtype(p.dtype, np.floating) and np.isnan(p).any():
             raise ValueError(f"{where}: column {col!r}: {int(np.isnan(p).sum())} missing values")
@@ -254,10 +258,7 @@ def load_npy(path: str | os.PathLike[str], name: str) -> np.ndarray:
         than the file holds, or an empty array.
     """
     where = f"{name}: {os.fspath(path)}"
-    if not os.path.exists(path):
-        raise ValueError(f"{where}: no such file")
-    if not os.path.isfile(path):
-        raise ValueError(f"{where}: expected a .npy file, got a directory or special file")
+    _check_file(os.fspath(path), name, ".npy")
     size = os.path.getsize(path)
     with open(path, "rb") as f:
         try:
