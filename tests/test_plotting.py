@@ -67,10 +67,13 @@ def test_given_thresholds_are_marked_where_they_are_not_the_maximum():
     res = tune_thresholds(y, s, average="micro", n_bootstrap=10, random_state=0)
     disp = FBetaCurveDisplay.from_predictions(y, s, thresholds=res, labels=[3, 1])
     assert len(disp.axes_) == 2
+    below_max = []
     for k, j in enumerate([3, 1]):
         mx, my = disp.optimum_markers_[k].get_data()
         assert mx[0] == res.thresholds[j]
         assert my[0] == pytest.approx(_sk_f(y[:, j], s[:, j] >= res.thresholds[j]), abs=1e-12)
+        below_max.append(my[0] < disp.fbeta_lines_[k].get_data()[1].max() - 1e-9)
+    assert any(below_max)  # the marks are the given thresholds, not each curve's maximum
     none = FBetaCurveDisplay.from_predictions(y, s, thresholds=None)
     assert none.optimum_markers_ == [] and none.threshold_lines_ == []
 
