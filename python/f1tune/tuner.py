@@ -14,6 +14,7 @@ converted (exactly, as ``np.concatenate`` would); float64 batches for a float32 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -25,11 +26,36 @@ from f1tune._tuner_batch import check_batch
 from f1tune._tuner_copy import copy_batch
 from f1tune._tuner_histograms import TunerHistograms, check_histograms
 from f1tune._tuner_steps import CandidateGather, CandidateRanges
-from f1tune._validation import check_average, check_beta, check_bool, check_n_threads, check_zero_division
+from f1tune._validation import (
+    check_average,
+    check_beta,
+    check_bool,
+    check_int,
+    check_n_threads,
+    check_zero_division,
+)
 from f1tune.thresholds import TUNE_AVERAGES
 
 _KIND = {"micro": 1, "global": 2}  # every other average tunes each label on its own (kind 0)
 _DEFAULT_BINS = 2048  # the one-shot engine's bucket count: its histogram pass is reused as is
+
+
+def check_bins(bins: Any) -> int:
+    """Return the histogram bucket count after checking it is an integer in [2, 2**24]."""
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or not 2 <= int(bins) <= 2**24:
+        raise ValueError(f"bins: expected an integer in [2, 2**24], got {bins!r}")
+    return int(bins)
+
+
+def check_score_range(score_range: Any) -> tuple[float, float]:
+    """Return ``(lo, hi)`` as floats after checking finite ``lo < hi`` within float32's range."""
+    try:
+        lo, hi = (float(v) for v in score_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"score_range: expected two numbers (lo, hi), got {score_range!r}") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi and abs(lo) < 3e38 and abs(hi) < 3e38):
+        raise ValueError(f"score_range: expected finite lo < hi within float32's range, got {score_range!r}")
+    return lo, hi
 
 
 class ThresholdTuner:
@@ -77,22 +103,12 @@ class ThresholdTuner:
         dtype: Any = None,
         n_threads: int | None = None,
     ) -> None:
-        if isinstance(n_labels, bool) or not isinstance(n_labels, (int, np.integer)) or n_labels < 1:
-            raise ValueError(f"n_labels: expected an integer >= 1, got {n_labels!r}")
-        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 2**24:
-            raise ValueError(f"bins: expected an integer in [2, 2**24], got {bins!r}")
-        try:
-            lo, hi = (float(v) for v in score_range)
-        except (TypeError, ValueError):
-            raise ValueError(f"score_range: expected two numbers (lo, hi), got {score_range!r}") from None
-        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi and abs(lo) < 3e38 and abs(hi) < 3e38):
-            raise ValueError(f"score_range: expected finite lo < hi within float32's range, got {score_range!r}")
+        self.n_labels = check_int(n_labels, "n_labels", 1)
+        self.bins = check_bins(bins)
+        self.score_range = check_score_range(score_range)
         if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
             raise TypeError(f"dtype: expected None, float32 or float64, got {dtype!r}")
-        self.n_labels = int(n_labels)
         self.exact = check_bool(exact, "exact")
-        self.bins = int(bins)
-        self.score_range = (lo, hi)
         self.dtype: np.dtype | None = None if dtype is None else np.dtype(dtype)
         self.n_threads = check_n_threads(n_threads) or None
         L = self.n_labels

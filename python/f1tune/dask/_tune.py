@@ -16,7 +16,7 @@ from f1tune.dask._compute import check_compute, in_memory
 from f1tune.dask._tree import tree_reduce
 from f1tune.thresholds import TUNE_AVERAGES
 from f1tune.thresholds import tune_thresholds as tune_in_memory
-from f1tune.tuner import ThresholdTuner
+from f1tune.tuner import ThresholdTuner, check_bins, check_score_range
 
 
 def tune_thresholds(
@@ -98,8 +98,7 @@ def tune_thresholds(
             tune_in_memory, compute, y_true, y_score, average=avg, beta=b, zero_division=zero_division, n_threads=nt
         )
     pair = check_row_chunks(y_true, y_score)
-    ThresholdTuner(pair.n_labels, exact=False, bins=bins, score_range=score_range)  # checks bins, score_range
-    plan = _Plan(pair, pair.y_score.dtype, int(bins), (float(score_range[0]), float(score_range[1])), nt)
+    plan = _Plan(pair, pair.y_score.dtype, check_bins(bins), check_score_range(score_range), nt)
     objective = (avg, b, zero_division)
     if compute:
         return tune_rounds(plan, objective, _compute_here)[0]

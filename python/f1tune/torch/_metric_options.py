@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, NamedTuple
 
-from f1tune._validation import check_average, check_beta, check_bool, check_zero_division
+from f1tune._validation import check_average, check_beta, check_bool, check_int, check_zero_division
+from f1tune.tuner import check_bins
 
 # The averages ThresholdTuner tunes for; None gives per-label scores.
 METRIC_AVERAGES = ("micro", "macro", "weighted", "global", None)
@@ -34,17 +34,15 @@ def check_metric_options(
     from_logits: Any,
 ) -> MetricOptions:
     """Check the constructor arguments of the metric; messages name the argument."""
-    if isinstance(num_labels, bool) or not isinstance(num_labels, numbers.Integral) or num_labels < 1:
-        raise ValueError(f"num_labels: expected an integer >= 1, got {num_labels!r}")
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or not 2 <= int(bins) <= 2**24:
-        raise ValueError(f"bins: expected an integer in [2, 2**24], got {bins!r}")
+    n_labels = check_int(num_labels, "num_labels", 1)
+    n_bins = check_bins(bins)
     check_zero_division(zero_division)  # kept as given: "warn" must still warn when the result is scored
     return MetricOptions(
-        num_labels=int(num_labels),
+        num_labels=n_labels,
         average=check_average(average, METRIC_AVERAGES),
         beta=check_beta(beta),
         zero_division=zero_division,
         exact=check_bool(exact, "exact"),
-        bins=int(bins),
+        bins=n_bins,
         from_logits=check_bool(from_logits, "from_logits"),
     )
