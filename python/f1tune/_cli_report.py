@@ -59,12 +59,12 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """Run ``report``; return the exit code."""
     from f1tune._report import build_report
-    from f1tune.plotting._matplotlib import INSTALL_HINT
+    from f1tune.plotting._matplotlib import INSTALL_COMMAND
 
     try:  # fail before reading the inputs when matplotlib is missing
         import matplotlib
     except ImportError:
-        raise ImportError(f"the report draws with matplotlib: {INSTALL_HINT.split(': ', 1)[1]}") from None
+        raise ImportError(f"the report draws with matplotlib: {INSTALL_COMMAND}") from None
     matplotlib.use("Agg")  # files only: never open a window
     y = read_input(args, "y-true")
     s = read_input(args, "y-score")

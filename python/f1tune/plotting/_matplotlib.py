@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-INSTALL_HINT = "f1tune.plotting needs matplotlib: pip install 'f1tune[plot]'"
+INSTALL_COMMAND = "pip install 'f1tune[plot]'"
+INSTALL_HINT = f"f1tune.plotting needs matplotlib: {INSTALL_COMMAND}"
 
 
 def pyplot() -> Any:
