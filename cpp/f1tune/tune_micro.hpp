@@ -44,6 +44,34 @@ struct MicroLevel {
     double value = 0.0;
 };
 
+// One label's best cut on its histogram for a linear objective: the bucket edges (and with
+// Corners each bucket's all-positives-first corner), scanned from the top; ties keep the higher cut.
+struct HistogramCut {
+    count_t tp = 0, pp = 0;
+};
+
+template <bool Corners>
+F1TUNE_ALWAYS_INLINE HistogramCut best_histogram_cut(const count_t* pos, const count_t* tot, index_t nb,
+                                                     const LinearObjective& obj) {
+    count_t tp = 0, pp = 0;
+    HistogramCut cut;
+    double best = obj(0, 0);
+    for (index_t b = nb - 1; b >= 0; --b) {
+        if (tot[b] == 0) continue;
+        if (Corners && obj(tp + pos[b], pp + pos[b]) > best) {
+            best = obj(tp + pos[b], pp + pos[b]);
+            cut = {tp + pos[b], pp + pos[b]};
+        }
+        tp += pos[b];
+        pp += tot[b];
+        if (obj(tp, pp) > best) {
+            best = obj(tp, pp);
+            cut = {tp, pp};
+        }
+    }
+    return cut;
+}
+
 // Dinkelbach on the histograms alone: each label picks its best edge, or with Corners also the
 // all-positives-first corner of any bucket (an optimistic point). Returns the converged level:
 // without corners, the micro F-beta of real cuts (bucket edges). Estimates only: these levels
@@ -58,27 +86,9 @@ F1TUNE_ALWAYS_INLINE MicroLevel histogram_dinkelbach(const Histograms& h, index_
         const LinearObjective obj = linear_at(b2, level.value);
         count_t TP = 0, PP = 0;
         for (index_t l = 0; l < L; ++l) {
-            const count_t* pos = h.pos_of(l);
-            const count_t* tot = h.tot_of(l);
-            count_t tp = 0, pp = 0, btp = 0, bpp = 0;
-            double best = obj(0, 0);
-            for (index_t b = h.nb - 1; b >= 0; --b) {
-                if (tot[b] == 0) continue;
-                if (Corners && obj(tp + pos[b], pp + pos[b]) > best) {
-                    best = obj(tp + pos[b], pp + pos[b]);
-                    btp = tp + pos[b];
-                    bpp = pp + pos[b];
-                }
-                tp += pos[b];
-                pp += tot[b];
-                if (obj(tp, pp) > best) {
-                    best = obj(tp, pp);
-                    btp = tp;
-                    bpp = pp;
-                }
-            }
-            TP += btp;
-            PP += bpp;
+            const HistogramCut cut = best_histogram_cut<Corners>(h.pos_of(l), h.tot_of(l), h.nb, obj);
+            TP += cut.tp;
+            PP += cut.pp;
         }
         const double next = micro_value(TP, PP, b2.value, Pd);
         if (!(next > level.value)) break;

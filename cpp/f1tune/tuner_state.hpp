@@ -262,54 +262,32 @@ enum class TuneKind { per_label = 0, micro = 1, global = 2 };
 namespace detail {
 
 // Micro Dinkelbach on the histograms (edges, or with Corners also each bucket's
-// all-positives-first corner), as histogram_dinkelbach in tune_micro.hpp but for any nb. Returns
+// all-positives-first corner), as histogram_dinkelbach in tune_micro.hpp (sharing its per-label
+// best_histogram_cut) but for any nb, keeping each label's cut. Returns
 // the converged lambda and, per label, the chosen cut counts.
 template <bool Corners>
 MicroLevel fixed_dinkelbach(const HistView& h, const Beta2& b2, count_t Pc, std::vector<count_t>* tp_out = nullptr,
                             std::vector<count_t>* pp_out = nullptr) {
     const double beta2 = b2.value, P = static_cast<double>(Pc);
-    MicroLevel level;
-    double lambda = 0.0;
+    MicroLevel level;  // level.value is lambda
     std::vector<count_t> ctp(static_cast<std::size_t>(h.L)), cpp(static_cast<std::size_t>(h.L));
     std::vector<count_t> btp_all = ctp, bpp_all = cpp;
     for (int it = 0; it < 200; ++it) {
-        const double gain = 1.0 + beta2 - lambda, cost = lambda;
-        auto obj = [&](count_t tp, count_t pp) {
-            return gain * static_cast<double>(tp) - cost * static_cast<double>(pp - tp);
-        };
+        const LinearObjective obj = linear_at(b2, level.value);
         count_t TP = 0, PP = 0;
         for (index_t l = 0; l < h.L; ++l) {
-            const count_t* pos = h.pos_of(l);
-            const count_t* tot = h.tot_of(l);
-            count_t tp = 0, pp = 0, btp = 0, bpp = 0;
-            double best = obj(0, 0);
-            for (index_t b = h.nb - 1; b >= 0; --b) {
-                if (tot[b] == 0) continue;
-                if (Corners && obj(tp + pos[b], pp + pos[b]) > best) {
-                    best = obj(tp + pos[b], pp + pos[b]);
-                    btp = tp + pos[b];
-                    bpp = pp + pos[b];
-                }
-                tp += pos[b];
-                pp += tot[b];
-                if (obj(tp, pp) > best) {
-                    best = obj(tp, pp);
-                    btp = tp;
-                    bpp = pp;
-                }
-            }
-            ctp[static_cast<std::size_t>(l)] = btp;
-            cpp[static_cast<std::size_t>(l)] = bpp;
-            TP += btp;
-            PP += bpp;
+            const HistogramCut cut = best_histogram_cut<Corners>(h.pos_of(l), h.tot_of(l), h.nb, obj);
+            ctp[static_cast<std::size_t>(l)] = cut.tp;
+            cpp[static_cast<std::size_t>(l)] = cut.pp;
+            TP += cut.tp;
+            PP += cut.pp;
         }
         const double next = micro_value(TP, PP, beta2, P);
-        if (it == 0 || next > lambda) {
+        if (it == 0 || next > level.value) {
             btp_all = ctp;
             bpp_all = cpp;
         }
-        if (!(next > lambda)) break;
-        lambda = next;
+        if (!(next > level.value)) break;
         level = {TP, PP, next};
     }
     if (tp_out) *tp_out = btp_all;
