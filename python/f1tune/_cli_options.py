@@ -39,3 +39,8 @@ def add_tuning_options(parser: argparse.ArgumentParser) -> None:
         help="what to maximize (default macro: each label's own F-beta; 'none' is per label)",
     )
     parser.add_argument("--beta", type=float, default=1.0, help="F-beta's beta (default 1)")
+
+
+def tuning_average(args: argparse.Namespace) -> str | None:
+    """Return the ``average`` to pass to :func:`f1tune.tune_thresholds` (``--average none`` is None)."""
+    return None if args.average == "none" else args.average

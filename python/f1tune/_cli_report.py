@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from f1tune._cli_inputs import add_input_arguments, add_progress_argument, read_input
-from f1tune._cli_options import add_tuning_options, int_at_least
+from f1tune._cli_options import add_tuning_options, int_at_least, tuning_average
 from f1tune._report import DEFAULT_MAX_PLOTS
 
 
@@ -71,7 +71,7 @@ def run_report(args: argparse.Namespace) -> int:
     page = build_report(
         y.array,
         s.array,
-        average=None if args.average == "none" else args.average,
+        average=tuning_average(args),
         beta=args.beta,
         holdout=args.holdout,
         seed=args.seed,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from f1tune._cli_apply import add_apply_parser, run_apply
 from f1tune._cli_inputs import add_input_arguments, add_progress_argument, read_input
-from f1tune._cli_options import OneLineParser, add_tuning_options, int_at_least
+from f1tune._cli_options import OneLineParser, add_tuning_options, int_at_least, tuning_average
 from f1tune._cli_report import add_report_parser, run_report
 
 __all__ = ["main"]
@@ -88,7 +88,7 @@ def _tune(args: argparse.Namespace) -> int:
     y_true = read_input(args, "y-true").array
     y_score = read_input(args, "y-score").array
 
-    average = None if args.average == "none" else args.average
+    average = tuning_average(args)
     result = tune_thresholds(y_true, y_score, average=average, beta=args.beta)
     if args.output == "-":
         print(result.to_json())
