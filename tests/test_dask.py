@@ -164,11 +164,14 @@ def test_numpy_inputs_delegate():
 
 
 def check_counts_and_scores(dy, ds, y, s, thresholds, averages):
-    for got, want in zip(f1dask.confusion(dy, ds, thresholds), confusion(y, s, thresholds)):
-        np.testing.assert_array_equal(got, want)
+    got_c, want_c = f1dask.confusion(dy, ds, thresholds), confusion(y, s, thresholds)
+    assert type(got_c) is type(want_c)
+    for got, want in zip(got_c, want_c, strict=True):
+        np.testing.assert_array_equal(got, want, strict=True)
     for average in averages:
         got = f1dask.fbeta_score(dy, ds, beta=0.7, thresholds=thresholds, average=average)
         want = fbeta_score(y, s, beta=0.7, thresholds=thresholds, average=average)
+        assert type(got) is type(want) and np.shape(got) == np.shape(want)  # a float stays a float
         if average == "samples":  # per-row F-beta summed per chunk: the same terms, another order
             np.testing.assert_allclose(got, want, rtol=1e-12)
         else:
