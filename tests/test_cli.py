@@ -52,6 +52,17 @@ def test_tune_writes_what_tune_thresholds_finds(arrays, capsys):
     )
 
 
+def test_tune_average_none_tunes_per_label(arrays, capsys):
+    tmp_path, y, s = arrays
+    argv = ["tune", "--y-true", str(tmp_path / "y.npy"), "--y-score", str(tmp_path / "s.npy"), "--average", "none"]
+    assert main(argv) == 0
+    from f1tune._threshold_result import ThresholdResult
+
+    back = ThresholdResult.from_json(capsys.readouterr().out)
+    assert back.average is None
+    np.testing.assert_array_equal(back.thresholds, tune_thresholds(y, s, average=None).thresholds)
+
+
 def test_bad_files_give_one_line_and_exit_2(arrays, capsys):
     tmp_path, _, _ = arrays
     for what, (path, message) in _bad_files(tmp_path).items():
