@@ -84,7 +84,9 @@ def test_apply_writes_scores_at_or_above_the_thresholds(data, capsys):
     assert capsys.readouterr().err == ""  # no progress bar in captured output unless asked
 
 
-def test_progress_bar_only_when_asked(data, capsys):
+def test_progress_bar_only_when_asked(data, capsys, monkeypatch):
+    import f1tune._cli_progress as cli_progress
+
     p, _, _ = data
     argv = ["tune", "--y-true", f"{p}/d.csv", "--y-true-prefix", "y_", "--y-score", f"{p}/d.parquet"]
     argv += ["--y-score-prefix", "s_", "--progress"]
@@ -92,8 +94,12 @@ def test_progress_bar_only_when_asked(data, capsys):
     err = capsys.readouterr().err
     assert "--y-true: " in err and "--y-score: " in err and "rows/s" in err
     argv.remove("--progress")
+    monkeypatch.setattr(cli_progress, "AUTO_MIN_BYTES", 0)  # every file counts as large: only the terminal decides
     assert main(argv) == 0
     assert capsys.readouterr().err == ""  # stderr captured, not a terminal: no bar
+    monkeypatch.setattr(cli_progress, "_stderr_is_tty", lambda: True)
+    assert main(argv) == 0
+    assert "rows/s" in capsys.readouterr().err  # a terminal and a large file: the bar shows unasked
 
 
 def _bad(p):
