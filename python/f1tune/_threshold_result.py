@@ -349,7 +349,7 @@ def _parse_upper(d: dict[str, Any], average: str | None, score: float | np.ndarr
             raise _malformed("upper_bound", "a number or null", raw)
         upper = _dec_float(raw, "upper_bound")
         _check_unit_interval(np.array([upper]), "upper_bound")
-    both = ~(np.isnan(np.asarray(upper, dtype=float)) | np.isnan(np.asarray(score, dtype=float)))
-    if (np.asarray(upper, dtype=float)[both] < np.asarray(score, dtype=float)[both]).any():
+    u, sc = np.asarray(upper, dtype=float), np.asarray(score, dtype=float)
+    if (u < sc).any():  # NaN on either side compares False: only numbers are checked
         raise _malformed("upper_bound", "a bound >= score", raw)
     return upper
