@@ -21,6 +21,7 @@ gathered yet (gather those and finish again)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,19 @@ class CandidateRanges:
     def n_labels(self) -> int:
         return int(self.ranges.shape[0])
 
+    @property
+    def key_dtype(self) -> np.dtype:
+        """Dtype of the order-preserving score keys: uint64 for float64 scores, uint32 for float32."""
+        return np.dtype(np.uint64 if self.dtype == np.float64 else np.uint32)
+
+    def gather_all(self, batches: Iterable[tuple[Any, Any]], *, n_threads: int | None = None) -> CandidateGather:
+        """Gather the elements in the ranges over several batches (one concatenation per label)."""
+        parts = [self.gather(y, s, n_threads=n_threads) for y, s in batches]
+        empty_keys, empty_labels = np.zeros(0, self.key_dtype), np.zeros(0, np.uint8)
+        keys = [np.concatenate([empty_keys] + [p.keys[i] for p in parts]) for i in range(self.n_labels)]
+        labels = [np.concatenate([empty_labels] + [p.labels[i] for p in parts]) for i in range(self.n_labels)]
+        return CandidateGather(self, keys, labels)
+
     def gather(self, y_true: Any, y_score: Any, *, n_threads: int | None = None) -> CandidateGather:
         """Gather one shard's elements in the ranges (validated like :meth:`ThresholdTuner.update`; 0 rows gathers nothing)."""
         from f1tune._tuner_batch import check_batch  # the batch checks shared with update
@@ -65,9 +79,8 @@ class CandidateRanges:
         # Ranges that went through pickle (Dask, torch.distributed) may arrive unaligned.
         ranges = np.require(self.ranges, np.int64, ["A", "C"])
         if y.shape[0] == 0:  # an empty shard gathers nothing
-            key_dtype = np.uint64 if self.dtype == np.float64 else np.uint32
             return CandidateGather(
-                self, [np.zeros(0, key_dtype)] * self.n_labels, [np.zeros(0, np.uint8)] * self.n_labels
+                self, [np.zeros(0, self.key_dtype)] * self.n_labels, [np.zeros(0, np.uint8)] * self.n_labels
             )
         keys, ys, offsets = _native.tuner_gather(y, s, self.score_range, self.bins, ranges, n_threads)
         return CandidateGather(self, np.split(keys, offsets[1:-1]), np.split(ys, offsets[1:-1]))
@@ -93,7 +106,7 @@ class CandidateGather:
 
     def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Keys, labels and per-label offsets (n_labels + 1) as the core reads them."""
-        key_dtype = np.uint64 if self.ranges.dtype == np.float64 else np.uint32
+        key_dtype = self.ranges.key_dtype
         offsets = np.zeros(len(self.keys) + 1, dtype=np.int64)
         np.cumsum([k.size for k in self.keys], out=offsets[1:])
         keys = np.concatenate(self.keys).astype(key_dtype, copy=False) if self.keys else np.zeros(0, key_dtype)

@@ -275,13 +275,7 @@ class ThresholdTuner:
             average=avg, beta=b, zero_division=zero_division
         )
         while isinstance(step, CandidateRanges):
-            ranges = step
-            gathered = CandidateGather(
-                ranges, [np.zeros(0, np.uint64)] * self.n_labels, [np.zeros(0, np.uint8)] * self.n_labels
-            )
-            for y, s in self._batches:
-                gathered.merge(ranges.gather(y, s, n_threads=self.n_threads))
-            step = self.finish(gathered, zero_division=zero_division)
+            step = self.finish(step.gather_all(self._batches, n_threads=self.n_threads), zero_division=zero_division)
         return step
 
     def _result(

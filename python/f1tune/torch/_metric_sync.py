@@ -74,7 +74,7 @@ def all_gather_candidates(local: CandidateGather, group: Any = None) -> Candidat
     all_counts = [torch.empty(counts.size, dtype=torch.int64, device=device) for _ in range(size)]
     dist.all_gather(all_counts, torch.from_numpy(counts).to(device), group=group)
     per_rank = [c.cpu().numpy() for c in all_counts]
-    key_dtype = np.dtype(np.uint64 if local.ranges.dtype == np.float64 else np.uint32)
+    key_dtype = local.ranges.key_dtype
     longest = max(int(c.sum()) for c in per_rank) * (key_dtype.itemsize + 1)
     if longest == 0:
         return local

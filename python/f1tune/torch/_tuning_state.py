@@ -47,7 +47,7 @@ class TuningState:
         """Check a batch, add it to the histograms and, in exact mode, keep a copy."""
         b = host_batch(preds, target, self.options.num_labels, self.options.from_logits)
         if b.y.shape[0] == 0:
-            return  # nothing to count (the tuner's update refuses empty batches for now)
+            return  # nothing to count, and no empty copy to keep
         if self._tuner.dtype is not None and b.s.dtype != self._tuner.dtype:
             raise TypeError(
                 f"preds: expected {self._tuner.dtype.name} scores like the earlier batches, got {b.s.dtype.name} "
@@ -60,16 +60,6 @@ class TuningState:
     def histograms(self) -> Histograms:
         """Return the histograms of this rank's rows as new CPU tensors."""
         return histograms_of(self._tuner)
-
-    def _gather(self, ranges: CandidateRanges) -> CandidateGather:
-        """Gather this rank's elements in ``ranges`` over all its batches (one concatenation per label)."""
-        parts = [ranges.gather(y, s) for y, s in self._batches]
-        empty_keys = np.zeros(0, np.uint64 if ranges.dtype == np.float64 else np.uint32)
-        keys = [np.concatenate([empty_keys] + [p.keys[i] for p in parts]) for i in range(ranges.n_labels)]
-        labels = [
-            np.concatenate([np.zeros(0, np.uint8)] + [p.labels[i] for p in parts]) for i in range(ranges.n_labels)
-        ]
-        return CandidateGather(ranges, keys, labels)
 
     def tune(self, hist: Histograms, merge: MergeGathers) -> ThresholdResult:
         """Tune from ``hist`` (the rows of every rank taking part); ``merge`` combines the ranks' gathers.
@@ -87,5 +77,5 @@ class TuningState:
             average=o.average, beta=o.beta, zero_division=o.zero_division
         )
         while isinstance(step, CandidateRanges):
-            step = summary.finish(merge(self._gather(step)))
+            step = summary.finish(merge(step.gather_all(self._batches)))
         return step
