@@ -29,7 +29,8 @@ def assert_same(a, b):
     assert np.array_equal(a.thresholds.view(np.int64), b.thresholds.view(np.int64))
     for k in ("tp", "fp", "fn", "tn"):
         assert np.array_equal(getattr(a, k), getattr(b, k))
-    np.testing.assert_array_equal(a.score, b.score)
+    assert type(a.score) is type(b.score)  # a float stays a float, per-label scores an array
+    np.testing.assert_array_equal(a.score, b.score, strict=True)
 
 
 @pytest.mark.parametrize("average", AVERAGES)
