@@ -254,3 +254,20 @@ def test_docstring_examples_run(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("thresholds", [None, 0.5])
+def test_histogram_checks_values_like_the_library(thresholds):
+    # Without tuning, nothing else reads the values: a label 2 must not count as positive.
+    s = np.linspace(0, 1, 8).reshape(4, 2)
+    with pytest.raises(ValueError, match="y_true"):
+        ScoreHistogramDisplay.from_predictions(np.array([[0, 1], [1, 2], [0, 0], [1, 1]]), s, thresholds=thresholds)
+    bad = s.copy()
+    bad[1, 0] = np.nan
+    with pytest.raises(ValueError, match="y_score"):
+        ScoreHistogramDisplay.from_predictions(np.ones((4, 2), np.int8), bad, thresholds=thresholds)
+    with pytest.raises(TypeError, match="y_score"):
+        ScoreHistogramDisplay.from_predictions(
+            np.ones((4, 2), np.int8), np.arange(8).reshape(4, 2), thresholds=thresholds
+        )
+    plt.close("all")

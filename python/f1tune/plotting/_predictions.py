@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from f1tune.metrics import confusion
 from f1tune.plotting._labels import check_label_names, check_labels, check_marked_thresholds
 from f1tune.thresholds import tune_thresholds
 
@@ -40,7 +41,7 @@ def check_drawn_predictions(
     Parameters
     ----------
     y_true, y_score : array-like of shape (n_samples, n_labels) or (n_samples,)
-        Targets and scores; the values themselves are checked by f1tune's own functions.
+        Targets and scores; the drawn labels' values are checked by f1tune's own counting or tuning.
     thresholds : "tuned", None, float, array-like of shape (n_labels,) or ThresholdResult
         "tuned" marks each drawn label's own best F-beta threshold; None marks nothing.
     labels : list of int or None
@@ -68,6 +69,9 @@ def check_drawn_predictions(
     else:
         full = check_marked_thresholds(thresholds, n_labels)
         marked = None if full is None else full[drawn]
+        # The values of the drawn labels get the library's own checks (NaN, labels outside {0, 1},
+        # non-float scores), as tune_thresholds gives them on the "tuned" path: one counting pass.
+        confusion(y[:, drawn], s[:, drawn], 0.5)
     return DrawnPredictions(y, s, drawn, [names[j] for j in drawn], marked)
 
 
