@@ -93,7 +93,7 @@ def test_micro_second_gather_round():
     y, s = random_case(np.random.default_rng(79), 300, 8, p_pos=0.1)
     dy, ds = chunked(y, s, 70, 70)
     pair = check_row_chunks(dy, ds)
-    plan = _Plan(pair, ds.dtype, 64, (0.0, 1.0), None)
+    plan = _Plan(pair, 64, (0.0, 1.0), None)
     with dask.config.set(scheduler="sync"):
         res, rounds = tune_rounds(plan, ("micro", 1.0, 0.0), lambda v: dask.compute(v)[0])
     assert rounds >= 2

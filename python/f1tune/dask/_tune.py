@@ -98,7 +98,7 @@ def tune_thresholds(
             tune_in_memory, compute, y_true, y_score, average=avg, beta=b, zero_division=zero_division, n_threads=nt
         )
     pair = check_row_chunks(y_true, y_score)
-    plan = _Plan(pair, pair.y_score.dtype, check_bins(bins), check_score_range(score_range), nt)
+    plan = _Plan(pair, check_bins(bins), check_score_range(score_range), nt)
     objective = (avg, b, zero_division)
     if compute:
         return tune_rounds(plan, objective, _compute_here)[0]
@@ -113,18 +113,15 @@ class _Plan:
     the arrays; ``compute=False`` relies on the plan being opaque to it.
     """
 
-    def __init__(
-        self, pair: RowChunks, dtype: np.dtype, bins: int, score_range: tuple[float, float], n_threads: int | None
-    ) -> None:
+    def __init__(self, pair: RowChunks, bins: int, score_range: tuple[float, float], n_threads: int | None) -> None:
         self.pair = pair
-        self.dtype = dtype
         self.bins = bins
         self.score_range = score_range
         self.n_threads = n_threads
 
     def settings(self) -> tuple[int, int, tuple[float, float], np.dtype, int | None]:
         """(n_labels, bins, score_range, dtype, n_threads) of every chunk's bounded state."""
-        return (self.pair.n_labels, self.bins, self.score_range, self.dtype, self.n_threads)
+        return (self.pair.n_labels, self.bins, self.score_range, self.pair.y_score.dtype, self.n_threads)
 
 
 def tune_rounds(
