@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "f1tune/bucket_map.hpp"
 #include "f1tune/common.hpp"
 #include "f1tune/float_keys.hpp"
+#include "f1tune/gather_avx2.hpp"
 #include "f1tune/parallel.hpp"
 
 namespace f1tune {
@@ -63,6 +65,56 @@ void value_bounds(const Bucket& bucket, std::int32_t first, std::int32_t last, s
     hi = last >= top ? inf : from_key<S>(static_cast<K>(lowest_at_least(last + 1) - 1));
 }
 
+#if F1TUNE_HAVE_COUNT_AVX2
+// collect_ranges of row-major float32 scores with one-byte labels: the AVX2 kernel appends each
+// worker's hits (gather_avx2.hpp), then every worker moves its own hits to their labels' buffers
+// at offsets counted beforehand (rows in worker order, as the other paths give them).
+template <class Y>
+std::vector<Buffer<std::uint32_t>> gather_by_row_avx2(const StridedMatrix<Y>& y, const StridedMatrix<float>& s,
+                                                      const std::vector<float>& vlo, const std::vector<float>& vhi,
+                                                      bool pooled, int workers) {
+    const index_t n = s.rows, L = s.cols;
+    const std::size_t n_out = pooled ? 1 : static_cast<std::size_t>(L);
+    const auto W = static_cast<std::size_t>(workers);
+    std::vector<gather_avx2::Hits> hits(W);
+    std::vector<std::vector<std::size_t>> at(W, std::vector<std::size_t>(n_out, 0));  // counts, then offsets
+    parallel_for(n, workers, [&](int w, index_t b, index_t e) {
+        gather_avx2::Hits& h = hits[static_cast<std::size_t>(w)];
+        h.reserve_more(static_cast<std::size_t>((e - b) * L / 32 + L + 8));
+        gather_avx2::gather_rows(y.data, y.row_stride, s.data, s.row_stride, L, vlo.data(), vhi.data(), b, e, h);
+        std::vector<std::size_t>& c = at[static_cast<std::size_t>(w)];
+        if (pooled) c[0] = h.n;
+        else
+            for (std::size_t i = 0; i < h.n; ++i) ++c[h.tags[i] >> 1];
+    });
+    std::vector<Buffer<std::uint32_t>> bufs(n_out);
+    for (std::size_t l = 0; l < n_out; ++l) {
+        std::size_t total = 0;
+        for (std::size_t w = 0; w < W; ++w) {
+            const std::size_t here = at[w][l];
+            at[w][l] = total;
+            total += here;
+        }
+        bufs[l].keys.resize(total);
+        bufs[l].ys.resize(total);
+    }
+    parallel_for(static_cast<index_t>(W), workers, [&](int, index_t wb, index_t we) {
+        for (auto w = static_cast<std::size_t>(wb); w < static_cast<std::size_t>(we); ++w) {
+            const gather_avx2::Hits& h = hits[w];
+            std::vector<std::size_t>& pos = at[w];
+            for (std::size_t i = 0; i < h.n; ++i) {
+                const std::uint32_t tag = h.tags[i];
+                const std::size_t l = pooled ? 0 : tag >> 1;
+                const std::size_t k = pos[l]++;
+                bufs[l].keys[k] = to_key(h.scores[i]);
+                bufs[l].ys[k] = static_cast<std::uint8_t>(tag & 1u);
+            }
+        }
+    });
+    return bufs;
+}
+#endif
+
 }  // namespace detail
 
 // One pass gathering, per label, the pairs whose bucket lies in ranges[l]; `pooled` puts every
@@ -97,6 +149,12 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
             detail::value_bounds<S>([&](S v) { return linear_bucket(v, lo[l], scale[l], top); }, first[l], last[l],
                                     static_cast<std::int32_t>(top), vlo[l], vhi[l]);
     }
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        if (by_row && count_avx2::available() && L < (index_t{1} << 30))
+            return detail::gather_by_row_avx2(y, s, vlo, vhi, pooled, workers);
+    }
+#endif
     auto gather_rows = [&](std::vector<Buffer<K>>& bufs, index_t b0, index_t e0) {
         if (by_row) {
             // Which elements of a row are in range: a vectorized loop writing one byte per label;

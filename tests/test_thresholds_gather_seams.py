@@ -1,0 +1,95 @@
+"""The gather pass and the sorted sweep, judged by the exact rational oracle.
+
+The row-major float32 gather works 8 labels at a time and 64 labels a word, with masked reads for
+a partial group; the gathered elements are radix sorted by the span of their keys (11 bits a
+pass, a pass skipped when every element shares its digit), falling back to a comparison sort
+when float64 keys span more than 63 bits. Label counts on every seam, all one-byte label types,
+heavy ties, negative scores and huge spans are checked against every cut in exact arithmetic.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from f1tune.thresholds import tune_thresholds
+from test_thresholds_exact import assert_global_exact, assert_micro_exact, f_exact
+
+
+def best_cut_exact(y: np.ndarray, s: np.ndarray, beta: float) -> tuple[Fraction, int]:
+    """Exact best F-beta over every cut of one label and the fewest pp reaching it.
+
+    Every cut is scored in float64 (vectorized); the cuts within 1e-9 of the float maximum (far
+    above the rounding error) are then compared in exact arithmetic, so the answer is exact.
+    """
+    u, inv = np.unique(s, return_inverse=True)
+    tot = np.bincount(inv.ravel(), minlength=len(u))[::-1]
+    pos_at = np.bincount(inv.ravel(), weights=(y.ravel() == 1), minlength=len(u))[::-1].astype(np.int64)
+    tp = np.r_[0, np.cumsum(pos_at)]
+    pp = np.r_[0, np.cumsum(tot)]
+    P = int(tp[-1])
+    f = (1 + beta**2) * tp / np.maximum(beta**2 * P + pp, 1e-300)
+    near = np.flatnonzero(f >= f.max() - 1e-9)
+    return max((f_exact(int(tp[i]), int(pp[i]), P, beta), -int(pp[i])) for i in near)
+
+
+def assert_labels_exact(y: np.ndarray, s: np.ndarray, beta: float) -> None:
+    res = tune_thresholds(y, s, average=None, beta=beta)
+    pred = s >= res.thresholds[None, :]
+    for j in range(s.shape[1]):
+        pos = int((y[:, j] == 1).sum())
+        f, neg_fewest_pp = best_cut_exact(y[:, j], s[:, j], beta)
+        tp, pp = int((pred[:, j] & (y[:, j] == 1)).sum()), int(pred[:, j].sum())
+        assert f_exact(tp, pp, pos, beta) == f, (j, beta)
+        assert pp == -neg_fewest_pp, (j, beta)  # ties keep the higher cut
+
+
+def scores_and_labels(rows: int, labels: int, seed: int, label_dtype=np.uint8) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = (rng.random((rows, labels)) < rng.uniform(0.05, 0.5, labels)).astype(label_dtype)
+    s = (rng.normal(0.0, 1.0, (rows, labels)) + 1.5 * y).astype(np.float32)
+    return y, s
+
+
+@pytest.mark.parametrize("labels", [1, 7, 8, 9, 63, 64, 65, 100, 130])
+def test_per_label_exact_on_every_lane_seam(labels):
+    y, s = scores_and_labels(1500, labels, seed=labels)
+    assert_labels_exact(y, s, beta=1.0)
+
+
+@pytest.mark.parametrize("label_dtype", [np.bool_, np.uint8, np.int8])
+def test_one_byte_label_types_gather_the_same_cuts(label_dtype):
+    y, s = scores_and_labels(4000, 37, seed=3, label_dtype=label_dtype)
+    assert_labels_exact(y, s, beta=2.0)
+    wide = tune_thresholds(y.astype(np.int64), s, average=None, beta=2.0)  # the scalar gather
+    res = tune_thresholds(y, s, average=None, beta=2.0)
+    np.testing.assert_array_equal(res.thresholds, wide.thresholds)
+
+
+@pytest.mark.parametrize("labels", [5, 66])
+def test_global_and_micro_exact_through_the_same_gather(labels):
+    y, s = scores_and_labels(300, labels, seed=11)
+    assert_global_exact(y, s, beta=1.0)
+    y_small, s_small = scores_and_labels(12, 3, seed=12)  # micro's oracle tries every combination
+    assert_micro_exact(y_small, s_small, beta=1.0)
+
+
+def test_heavy_ties_and_negative_scores():
+    rng = np.random.default_rng(5)
+    y = (rng.random((20000, 9)) < 0.3).astype(np.uint8)
+    # few distinct values, straddling zero: long runs of equal keys and keys on both sides of the sign
+    s = (np.round(rng.normal(0.0, 1.0, y.shape) + y, 2) - 0.5).astype(np.float32)
+    assert_labels_exact(y, s, beta=1.0)
+    assert_labels_exact(y, s.astype(np.float64), beta=0.5)
+
+
+def test_float64_keys_spanning_more_than_63_bits_use_the_comparison_sort():
+    rng = np.random.default_rng(7)
+    rows = 3000
+    y = (rng.random((rows, 2)) < 0.5).astype(np.uint8)
+    # magnitudes from 1e-300 to 1e300 of both signs: key spans beyond 2^63, so no radix sort
+    s = np.sign(rng.normal(size=(rows, 2))) * 10.0 ** rng.uniform(-300, 300, (rows, 2))
+    s[y == 1] = np.abs(s[y == 1])
+    assert_labels_exact(y, s, beta=1.0)
