@@ -93,3 +93,22 @@ def test_float64_keys_spanning_more_than_63_bits_use_the_comparison_sort():
     s = np.sign(rng.normal(size=(rows, 2))) * 10.0 ** rng.uniform(-300, 300, (rows, 2))
     s[y == 1] = np.abs(s[y == 1])
     assert_labels_exact(y, s, beta=1.0)
+
+
+def test_maps_raised_by_a_misleading_sample_stay_exact():
+    # The bucket maps of per-label tuning start where the sample (4096 evenly spaced rows) says the
+    # optimum cannot be; here the sample lies: its positives score high, the other rows' low, so
+    # the true optimum sits below the raised start (in bucket 0) and must still be found.
+    rng = np.random.default_rng(9)
+    n, labels = 20000, 3
+    sampled = np.zeros(n, dtype=bool)
+    sampled[np.arange(4096) * (n - 1) // 4095] = True
+    y = (rng.random((n, labels)) < 0.3).astype(np.uint8)
+    s = rng.uniform(0.0, 0.5, (n, labels))
+    in_sample = np.broadcast_to(sampled[:, None], y.shape)
+    high = rng.uniform(0.9, 1.0, y.shape)
+    low = rng.uniform(0.05, 0.25, y.shape)
+    s = np.where(in_sample, np.where(y == 1, high, 0.3 * s / 0.5), np.where(y == 1, low, s))
+    s = s.astype(np.float32)
+    assert_labels_exact(y, s, beta=1.0)
+    assert_labels_exact(y, s, beta=3.0)

@@ -17,6 +17,7 @@
 #include "f1tune/common.hpp"
 #include "f1tune/histogram_avx2.hpp"
 #include "f1tune/linear_buckets.hpp"
+#include "f1tune/map_floor.hpp"
 
 namespace f1tune {
 
@@ -59,9 +60,12 @@ BucketMap<S> map_for_range(S lo, S hi, index_t n_buckets) {
 // Per-label maps from up to 4096 evenly spaced rows: from about the 0.1% quantile (a far low tail
 // would waste buckets) to the maximum (the optimum of a rare label sits high). `shared` gives
 // every label the map of the pooled sample (for one threshold shared by all labels; at most
-// about 2^20 values). Every map has buckets_for_rows(rows) buckets.
-template <class S>
-std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared) {
+// about 2^20 values). With the labels `y` (per-label maps of a per-label F-beta search), each
+// map starts no lower than its sample's map_floor (map_floor.hpp). Every map has
+// buckets_for_rows(rows) buckets.
+template <class S, class Y = std::uint8_t>
+std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, const StridedMatrix<Y>* y = nullptr,
+                                      double beta2 = 1.0) {
     const index_t n = s.rows, L = s.cols;
     const index_t m = std::min<index_t>(n, shared ? std::clamp<index_t>((index_t{1} << 20) / std::max<index_t>(L, 1), 16, 4096) : 4096);
     const index_t nb = buckets_for_rows(n);
@@ -111,6 +115,7 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared) {
     // block of labels is read contiguously (row-major input), then each label's values are adjacent.
     const index_t W = std::clamp<index_t>((index_t{1} << 18) / m, 1, std::max<index_t>(L, 1));
     std::vector<S> buf(static_cast<std::size_t>(m * std::min(W, L)));
+    std::vector<std::uint8_t> ybuf(y != nullptr ? buf.size() : 0);
     std::vector<index_t> count(static_cast<std::size_t>(std::min(W, L)));
     for (index_t l0 = 0; l0 < L; l0 += W) {
         const index_t l1 = std::min(L, l0 + W);
@@ -120,12 +125,26 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared) {
             for (index_t l = l0; l < l1; ++l) {
                 const S v = s(r, l);
                 const auto u = static_cast<std::size_t>(l - l0);
-                if (!is_bad_score(v)) buf[u * static_cast<std::size_t>(m) + static_cast<std::size_t>(count[u]++)] = v;
+                if (is_bad_score(v)) continue;
+                const std::size_t at = u * static_cast<std::size_t>(m) + static_cast<std::size_t>(count[u]++);
+                buf[at] = v;
+                if (y != nullptr) ybuf[at] = static_cast<std::uint8_t>(static_cast<index_t>((*y)(r, l)) & 1);
             }
         }
         for (index_t l = l0; l < l1; ++l) {
             const auto u = static_cast<std::size_t>(l - l0);
-            maps[static_cast<std::size_t>(l)] = map_of(buf.data() + u * static_cast<std::size_t>(m), count[u]);
+            S* v = buf.data() + u * static_cast<std::size_t>(m);
+            const index_t k = count[u];
+            // The floor reads values and labels side by side, before map_of reorders the values.
+            S floor = S(0);
+            const bool floored = y != nullptr && k > 0;
+            if (floored) {
+                const auto [vmin, vmax] = std::minmax_element(v, v + k);
+                floor = map_floor(v, ybuf.data() + u * static_cast<std::size_t>(m), k, *vmin, *vmax, beta2);
+            }
+            BucketMap<S> map = map_of(v, k);
+            if (floored && floor > map.lo) map = map_for_range(floor, *std::max_element(v, v + k), nb);
+            maps[static_cast<std::size_t>(l)] = map;
         }
     }
     return maps;

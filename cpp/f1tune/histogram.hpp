@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "f1tune/bucket_map.hpp"
@@ -85,11 +86,62 @@ void grouped_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
     for (const auto& f : flags) out.flags.merge(f);
 }
 
-}  // namespace detail
+// Whether row_tile_offsets runs here: float32 scores, one-byte labels, an AVX2 CPU.
+template <class S, class Y>
+bool offsets_available() {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) return count_avx2::available();
+#endif
+    return false;
+}
 
 template <class S, class Y>
+index_t row_tile_offsets(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* lo, const S* scale, S top,
+                         index_t r0, index_t r1, std::uint32_t stride, std::uint32_t* out, unsigned& bad_label,
+                         unsigned& bad_score) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1)
+        return histogram_avx2::row_tile_offsets(y, s, lo, scale, top, r0, r1, stride, out, bad_label, bad_score);
+#endif
+    (void)y, (void)s, (void)lo, (void)scale, (void)top, (void)r0, (void)r1, (void)stride, (void)out;
+    (void)bad_label, (void)bad_score;
+    return 0;  // not reached: offsets_available() is false
+}
+
+// Many labels: per-worker copies of every label's histogram would live in memory, not cache.
+inline bool grouped(bool by_row, index_t L, index_t NB) {
+    constexpr index_t kGroupedAbove = index_t{4} << 20;
+    return by_row && L * NB * 4 > kGroupedAbove;
+}
+
+// Slot 0 (bucket 0's negatives) of each label's 16-bit histogram at hist + l * stride: the rows
+// counted (`rows`, at most 65535) less every other slot of the label.
+inline void complete_bucket0(std::uint16_t* hist, index_t L, index_t stride, index_t rows) {
+    for (index_t l = 0; l < L; ++l) {
+        std::uint16_t* hl = hist + l * stride;
+        index_t others = 0;
+        for (index_t j = 1; j < stride; ++j) others += hl[j];
+        hl[0] = static_cast<std::uint16_t>(rows - others);
+    }
+}
+
+}  // namespace detail
+
+// Whether build_histograms skips bucket 0's negatives for this input (NB buckets a label), which
+// makes maps that start high (map_floor.hpp) cheaper; elsewhere a crowded bucket 0 would make
+// the increments a chain on one counter.
+template <class S, class Y>
+bool skips_bucket0(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, index_t NB) {
+    const bool by_row = read_by_row(y, s);
+    return by_row && !detail::grouped(by_row, s.cols, NB) && detail::offsets_available<S, Y>() &&
+           s.cols * NB * 2 < (index_t{1} << 32);
+}
+
+// `skip_bucket0` (honoured where skips_bucket0() allows it) is for maps that put many elements in
+// bucket 0; elsewhere the label-pair scatter of a slot tile is faster.
+template <class S, class Y>
 Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s,
-                            const std::vector<BucketMap<S>>& maps, int n_threads) {
+                            const std::vector<BucketMap<S>>& maps, int n_threads, bool skip_bucket0 = false) {
     const index_t n = s.rows, L = s.cols;
     const index_t NB = maps.empty() ? kTopBuckets : maps[0].n_buckets;  // the same for every label
     const S top = static_cast<S>(NB - 1);
@@ -101,8 +153,8 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
     }
     const bool by_row = read_by_row(y, s);
     // Many labels: per-worker copies of every label's histogram would live in memory, not cache.
-    constexpr index_t kGroupBytes = index_t{192} << 10, kGroupedAbove = index_t{4} << 20;
-    if (by_row && L * NB * 4 > kGroupedAbove) {
+    constexpr index_t kGroupBytes = index_t{192} << 10;
+    if (detail::grouped(by_row, L, NB)) {
         Histograms out;
         out.nb = NB;
         out.pos.assign(static_cast<std::size_t>(L * NB), 0);
@@ -120,15 +172,29 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
         std::vector<count_t> neg, pos;  // (L, kTopBuckets)
         InputFlags flags;
     };
+    // Row-major float32 with one-byte labels: offsets that skip bucket 0's negatives (many, where
+    // map_floor raised the maps), one increment for each of the others.
+    skip_bucket0 = skip_bucket0 && skips_bucket0(y, s, NB);
     auto count_rows = [&](Part& p, index_t b0, index_t e0) {
         // 16-bit counters (4 NB bytes per label), flushed every 65535 rows.
         std::vector<std::uint16_t> h(static_cast<std::size_t>(L * NB * 2), 0);
-        std::vector<std::uint16_t> slot(by_row ? static_cast<std::size_t>(L * R) : 0);
+        std::vector<std::uint16_t> slot(by_row && !skip_bucket0 ? static_cast<std::size_t>(L * R) : 0);
+        std::vector<std::uint32_t> off(skip_bucket0 ? static_cast<std::size_t>(L * R + 8) : 0);
         unsigned bad_label = 0, bad_score = 0;
         const index_t flush_rows = 65535 / R * R;
         for (index_t c0 = b0; c0 < e0; c0 += flush_rows) {
             const index_t c1 = std::min(e0, c0 + flush_rows);
-            if (by_row) {
+            if (skip_bucket0) {
+                for (index_t t0 = c0; t0 < c1; t0 += R) {
+                    const index_t t1 = std::min(c1, t0 + R);
+                    const index_t k = detail::row_tile_offsets(y, s, lo.data(), scale.data(), top, t0, t1,
+                                                               static_cast<std::uint32_t>(NB * 2), off.data(),
+                                                               bad_label, bad_score);
+                    std::uint16_t* __restrict hh = h.data();
+                    for (index_t i = 0; i < k; ++i) ++hh[off[static_cast<std::size_t>(i)]];
+                }
+                detail::complete_bucket0(h.data(), L, NB * 2, c1 - c0);
+            } else if (by_row) {
                 for (index_t t0 = c0; t0 < c1; t0 += R) {
                     const index_t t1 = std::min(c1, t0 + R);
                     detail::row_tile_slots(y, s, lo.data(), scale.data(), top, t0, t1, 0, L, slot.data(), bad_label,

@@ -10,6 +10,7 @@
 // must be <= 1. Tails (fewer than 8 elements) go through the scalar formula.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "f1tune/count_avx2.hpp"
@@ -64,7 +65,71 @@ inline void slot1(float v, Y lab, float lo, float scale, float top, std::uint16_
     out = bucket_slot(linear_bucket(v, lo, scale, top), lab);
 }
 
+// For each 8-bit mask, the lane indices of its set bits first (in order), then the rest: the
+// permutation that packs a vector's selected lanes to the front.
+inline const std::array<std::array<std::int32_t, 8>, 256>& compress_table() {
+    static const auto table = [] {
+        std::array<std::array<std::int32_t, 8>, 256> t{};
+        for (std::size_t m = 0; m < 256; ++m) {
+            std::size_t k = 0;
+            for (int lane = 0; lane < 8; ++lane)
+                if (m & (std::size_t{1} << lane)) t[m][k++] = lane;
+            for (int lane = 0; lane < 8; ++lane)
+                if (!(m & (std::size_t{1} << lane))) t[m][k++] = lane;
+        }
+        return t;
+    }();
+    return table;
+}
+
 }  // namespace detail
+
+// Histogram offsets (label * stride + slot) of rows [r0, r1) of row-major float32 scores with
+// one-byte labels, in row order, leaving out slot 0 (the negatives of bucket 0: their count is
+// what the other slots leave of the rows). Packed without a branch (a lane permutation picked by
+// the 8-bit mask of kept lanes), so a skipped element costs no increment and no misprediction.
+// Returns how many offsets were written to `out` (room for (r1 - r0) * L + 8 needed).
+template <class Y>
+F1TUNE_AVX2 index_t row_tile_offsets(const StridedMatrix<Y>& y, const StridedMatrix<float>& s,
+                                     const float* __restrict lo, const float* __restrict scale, float top, index_t r0,
+                                     index_t r1, std::uint32_t stride, std::uint32_t* __restrict out, unsigned& bad_label,
+                                     unsigned& bad_score) {
+    static_assert(sizeof(Y) == 1, "one-byte labels");
+    const index_t L = s.cols;
+    const auto& table = detail::compress_table();
+    const __m256 vtop = _mm256_set1_ps(top);
+    const __m256i lane_base = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                                 _mm256_set1_epi32(static_cast<std::int32_t>(stride)));
+    detail::Checks c;
+    unsigned bl = 0, bs = 0;
+    index_t n = 0;
+    for (index_t r = r0; r < r1; ++r) {
+        const float* __restrict srow = s.data + r * s.row_stride;
+        const Y* __restrict yrow = y.data + r * y.row_stride;
+        index_t l = 0;
+        for (; l + 8 <= L; l += 8) {
+            const __m256i slot = detail::slots8(_mm256_loadu_ps(srow + l), detail::load_labels8(yrow + l),
+                                                _mm256_loadu_ps(lo + l), _mm256_loadu_ps(scale + l), vtop, c);
+            const __m256i off = _mm256_add_epi32(
+                slot, _mm256_add_epi32(lane_base, _mm256_set1_epi32(static_cast<std::int32_t>(l * stride))));
+            const auto keep = static_cast<unsigned>(
+                _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(slot, _mm256_setzero_si256()))));
+            const __m256i perm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(table[keep].data()));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + n), _mm256_permutevar8x32_epi32(off, perm));
+            n += __builtin_popcount(keep);
+        }
+        for (; l < L; ++l) {
+            std::uint16_t slot;
+            detail::slot1(srow[l], yrow[l], lo[l], scale[l], top, slot, bl, bs);
+            out[n] = static_cast<std::uint32_t>(l) * stride + slot;
+            n += slot != 0;
+        }
+    }
+    c.record(bl, bs);
+    bad_label |= bl;
+    bad_score |= bs;
+    return n;
+}
 
 // row_tile_slots (bucket_map.hpp) for row-major float32 scores and one-byte labels.
 template <class Y>
