@@ -112,3 +112,15 @@ def test_maps_raised_by_a_misleading_sample_stay_exact():
     s = s.astype(np.float32)
     assert_labels_exact(y, s, beta=1.0)
     assert_labels_exact(y, s, beta=3.0)
+
+
+@pytest.mark.parametrize(("rows", "labels"), [(1500, 1), (1500, 5), (1500, 66), (40000, 2)])
+def test_fortran_order_gathers_column_by_column(rows, labels):
+    # Contiguous columns are gathered a column block at a time (blocks of 32768 rows, words of 64
+    # rows, a masked partial group at each block's end).
+    y, s = scores_and_labels(rows, labels, seed=rows + labels)
+    y_f, s_f = np.asfortranarray(y), np.asfortranarray(s)
+    assert_labels_exact(y_f, s_f, beta=1.0)
+    c_order = tune_thresholds(y, s, average=None)
+    np.testing.assert_array_equal(tune_thresholds(y_f, s_f, average=None).thresholds, c_order.thresholds)
+    assert_global_exact(y_f[:300], s_f[:300], beta=1.0)

@@ -66,14 +66,13 @@ void value_bounds(const Bucket& bucket, std::int32_t first, std::int32_t last, s
 }
 
 #if F1TUNE_HAVE_COUNT_AVX2
-// collect_ranges of row-major float32 scores with one-byte labels: the AVX2 kernel appends each
-// worker's hits (gather_avx2.hpp), then every worker moves its own hits to their labels' buffers
-// at offsets counted beforehand (rows in worker order, as the other paths give them).
-template <class Y>
-std::vector<Buffer<std::uint32_t>> gather_by_row_avx2(const StridedMatrix<Y>& y, const StridedMatrix<float>& s,
-                                                      const std::vector<float>& vlo, const std::vector<float>& vhi,
-                                                      bool pooled, int workers) {
-    const index_t n = s.rows, L = s.cols;
+// collect_ranges of float32 scores with one-byte labels through the AVX2 kernels: each worker
+// appends the hits of its rows (gather_hits(hits, begin, end), gather_avx2.hpp), then moves them
+// to their labels' buffers at offsets counted beforehand (per label, rows in order, as the
+// other paths give them).
+template <class GatherHits>
+std::vector<Buffer<std::uint32_t>> hits_to_buffers(index_t n, index_t L, bool pooled, int workers,
+                                                   GatherHits&& gather_hits) {
     const std::size_t n_out = pooled ? 1 : static_cast<std::size_t>(L);
     const auto W = static_cast<std::size_t>(workers);
     std::vector<gather_avx2::Hits> hits(W);
@@ -81,7 +80,7 @@ std::vector<Buffer<std::uint32_t>> gather_by_row_avx2(const StridedMatrix<Y>& y,
     parallel_for(n, workers, [&](int w, index_t b, index_t e) {
         gather_avx2::Hits& h = hits[static_cast<std::size_t>(w)];
         h.reserve_more(static_cast<std::size_t>((e - b) * L / 32 + L + 8));
-        gather_avx2::gather_rows(y.data, y.row_stride, s.data, s.row_stride, L, vlo.data(), vhi.data(), b, e, h);
+        gather_hits(h, b, e);
         std::vector<std::size_t>& c = at[static_cast<std::size_t>(w)];
         if (pooled) c[0] = h.n;
         else
@@ -142,17 +141,36 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
     const S top = maps.empty() ? S(0) : maps[0].top();  // every map has the same bucket count
     // Row-major: per label, the closed interval of scores whose bucket is in range.
     std::vector<S> vlo, vhi;
-    if (by_row) {
-        vlo.resize(lo.size());
-        vhi.resize(lo.size());
+    auto bounds_of_ranges = [&](std::vector<S>& a, std::vector<S>& b) {
+        a.resize(lo.size());
+        b.resize(lo.size());
         for (std::size_t l = 0; l < lo.size(); ++l)
             detail::value_bounds<S>([&](S v) { return linear_bucket(v, lo[l], scale[l], top); }, first[l], last[l],
-                                    static_cast<std::int32_t>(top), vlo[l], vhi[l]);
-    }
+                                    static_cast<std::int32_t>(top), a[l], b[l]);
+    };
+    if (by_row) bounds_of_ranges(vlo, vhi);
 #if F1TUNE_HAVE_COUNT_AVX2
     if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
-        if (by_row && count_avx2::available() && L < (index_t{1} << 30))
-            return detail::gather_by_row_avx2(y, s, vlo, vhi, pooled, workers);
+        const bool columns = s.rows_contiguous() && y.rows_contiguous();
+        if ((by_row || columns) && count_avx2::available() && L < (index_t{1} << 30)) {
+            if (!by_row) bounds_of_ranges(vlo, vhi);
+            if (by_row)
+                return detail::hits_to_buffers(n, L, pooled, workers, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+                    gather_avx2::gather_rows(y.data, y.row_stride, s.data, s.row_stride, L, vlo.data(), vhi.data(), b,
+                                             e, h);
+                });
+            // Contiguous columns (Fortran order): label by label over blocks of rows.
+            const index_t R = detail::block_rows<S, Y>(s);
+            return detail::hits_to_buffers(n, L, pooled, workers, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+                for (index_t rb = b; rb < e; rb += R)
+                    for (index_t l = 0; l < L; ++l) {
+                        const auto u = static_cast<std::size_t>(l);
+                        if (ranges[u].empty()) continue;
+                        gather_avx2::gather_column(y.data + l * y.col_stride + rb, s.data + l * s.col_stride + rb,
+                                                   std::min(e, rb + R) - rb, vlo[u], vhi[u], l, h);
+                    }
+            });
+        }
     }
 #endif
     auto gather_rows = [&](std::vector<Buffer<K>>& bufs, index_t b0, index_t e0) {

@@ -45,19 +45,21 @@ struct Hits {
     }
 };
 
+// Lanes [0, n) set, for masked reads of a partial group (n < 8).
+F1TUNE_AVX2 inline __m256i first_lanes(index_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<std::int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
 // The hit mask (bit k: lo[k] <= s[k] <= hi[k]) of n <= 8 lanes at s (ordered compares: NaN is
-// never in range). A partial group reads only its own lanes.
-F1TUNE_AVX2 inline unsigned hit_mask8(const float* s, const float* lo, const float* hi, index_t n) {
+// never in range), with the lanes' bounds already loaded. A partial group reads only its own lanes.
+F1TUNE_AVX2 inline unsigned hit_mask8(const float* s, __m256 lo, __m256 hi, index_t n) {
     if (n >= 8) {
         const __m256 v = _mm256_loadu_ps(s);
-        return static_cast<unsigned>(_mm256_movemask_ps(_mm256_and_ps(
-            _mm256_cmp_ps(v, _mm256_loadu_ps(lo), _CMP_GE_OQ), _mm256_cmp_ps(v, _mm256_loadu_ps(hi), _CMP_LE_OQ))));
+        return static_cast<unsigned>(
+            _mm256_movemask_ps(_mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, _CMP_LE_OQ))));
     }
-    const __m256i lanes =
-        _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<std::int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    const __m256 v = _mm256_maskload_ps(s, lanes);
-    const __m256 in = _mm256_and_ps(_mm256_cmp_ps(v, _mm256_maskload_ps(lo, lanes), _CMP_GE_OQ),
-                                    _mm256_cmp_ps(v, _mm256_maskload_ps(hi, lanes), _CMP_LE_OQ));
+    const __m256 v = _mm256_maskload_ps(s, first_lanes(n));
+    const __m256 in = _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, _CMP_LE_OQ));
     return static_cast<unsigned>(_mm256_movemask_ps(in)) & ((1u << n) - 1);
 }
 
@@ -81,8 +83,12 @@ F1TUNE_AVX2 void gather_rows(const Y* y, index_t y_row_stride, const float* s, i
         for (index_t l0 = 0; l0 < L; l0 += 64) {
             const index_t width = std::min<index_t>(64, L - l0);
             std::uint64_t word = 0;
-            for (index_t g = 0; g < width; g += 8)
-                word |= static_cast<std::uint64_t>(hit_mask8(srow + l0 + g, lo + l0 + g, hi + l0 + g, width - g)) << g;
+            for (index_t g = 0; g < width; g += 8) {
+                const index_t at = l0 + g, left = width - g;
+                const __m256 vlo = left >= 8 ? _mm256_loadu_ps(lo + at) : _mm256_maskload_ps(lo + at, first_lanes(left));
+                const __m256 vhi = left >= 8 ? _mm256_loadu_ps(hi + at) : _mm256_maskload_ps(hi + at, first_lanes(left));
+                word |= static_cast<std::uint64_t>(hit_mask8(srow + at, vlo, vhi, left)) << g;
+            }
             while (word != 0) {
                 const index_t l = l0 + static_cast<index_t>(__builtin_ctzll(word));
                 word &= word - 1;
@@ -92,6 +98,33 @@ F1TUNE_AVX2 void gather_rows(const Y* y, index_t y_row_stride, const float* s, i
         }
         out.n = n;
     }
+}
+
+// Appends the hits of one label's contiguous column: scores s[0, n) with labels y[0, n) in
+// [lo, hi], tagged l * 2 + label.
+template <class Y>
+F1TUNE_AVX2 void gather_column(const Y* y, const float* s, index_t n, float lo, float hi, index_t l, Hits& out) {
+    static_assert(sizeof(Y) == 1, "one-byte labels");
+    out.reserve_more(static_cast<std::size_t>(n));
+    float* __restrict os = out.scores.get();
+    std::uint32_t* __restrict ot = out.tags.get();
+    std::size_t k = out.n;
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    const auto tag = static_cast<std::uint32_t>(2 * l);
+    for (index_t i0 = 0; i0 < n; i0 += 64) {
+        _mm_prefetch(reinterpret_cast<const char*>(y + i0 + 1024), _MM_HINT_T0);  // labels: read at hits only
+        const index_t width = std::min<index_t>(64, n - i0);
+        std::uint64_t word = 0;
+        for (index_t g = 0; g < width; g += 8)
+            word |= static_cast<std::uint64_t>(hit_mask8(s + i0 + g, vlo, vhi, width - g)) << g;
+        while (word != 0) {
+            const index_t i = i0 + static_cast<index_t>(__builtin_ctzll(word));
+            word &= word - 1;
+            os[k] = s[i];
+            ot[k++] = tag + (static_cast<std::uint32_t>(y[i]) & 1u);
+        }
+    }
+    out.n = k;
 }
 
 }  // namespace f1tune::gather_avx2
