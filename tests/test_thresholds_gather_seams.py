@@ -35,8 +35,8 @@ def best_cut_exact(y: np.ndarray, s: np.ndarray, beta: float) -> tuple[Fraction,
     return max((f_exact(int(tp[i]), int(pp[i]), P, beta), -int(pp[i])) for i in near)
 
 
-def assert_labels_exact(y: np.ndarray, s: np.ndarray, beta: float) -> None:
-    res = tune_thresholds(y, s, average=None, beta=beta)
+def assert_labels_exact(y: np.ndarray, s: np.ndarray, beta: float, n_threads: int | None = None) -> None:
+    res = tune_thresholds(y, s, average=None, beta=beta, n_threads=n_threads)
     pred = s >= res.thresholds[None, :]
     for j in range(s.shape[1]):
         pos = int((y[:, j] == 1).sum())
@@ -124,3 +124,14 @@ def test_fortran_order_gathers_column_by_column(rows, labels):
     c_order = tune_thresholds(y, s, average=None)
     np.testing.assert_array_equal(tune_thresholds(y_f, s_f, average=None).thresholds, c_order.thresholds)
     assert_global_exact(y_f[:300], s_f[:300], beta=1.0)
+
+
+@pytest.mark.parametrize(("rows", "labels"), [(80001, 7), (6001, 100)])
+def test_second_worker_starts_mid_period(rows, labels):
+    # Back-to-back rows are read as one flat run whose labels repeat every lcm(L, 8) elements; with
+    # an odd row count the second worker starts mid-period (7 x 40001 = 7 mod 56, 100 x 3001 =
+    # 100 mod 200), so its tables are read from an offset. Two workers run even on one core.
+    y, s = scores_and_labels(rows, labels, seed=labels)
+    assert_labels_exact(y, s, beta=1.0, n_threads=2)
+    one = tune_thresholds(y, s, average=None, n_threads=1)
+    np.testing.assert_array_equal(tune_thresholds(y, s, average=None, n_threads=2).thresholds, one.thresholds)

@@ -154,6 +154,12 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
         const bool columns = s.rows_contiguous() && y.rows_contiguous();
         if ((by_row || columns) && count_avx2::available() && L < (index_t{1} << 30)) {
             if (!by_row) bounds_of_ranges(vlo, vhi);
+            if (by_row && s.row_stride == L && y.row_stride == L) {
+                const gather_avx2::FlatBounds fb(vlo.data(), vhi.data(), L);
+                return detail::hits_to_buffers(n, L, pooled, workers, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+                    gather_avx2::gather_flat(y.data, s.data, L, fb, b, e, h);
+                });
+            }
             if (by_row)
                 return detail::hits_to_buffers(n, L, pooled, workers, [&](gather_avx2::Hits& h, index_t b, index_t e) {
                     gather_avx2::gather_rows(y.data, y.row_stride, s.data, s.row_stride, L, vlo.data(), vhi.data(), b,

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -95,15 +96,20 @@ bool offsets_available() {
     return false;
 }
 
-template <class S, class Y>
+// The offsets of row_tile_offsets (histogram_avx2.hpp) for rows [r0, r1): as one flat run where
+// rows are back to back (`flat`), else row by row.
+template <class S, class Y, class Flat>
 index_t row_tile_offsets(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* lo, const S* scale, S top,
-                         index_t r0, index_t r1, std::uint32_t stride, std::uint32_t* out, unsigned& bad_label,
-                         unsigned& bad_score) {
+                         const Flat* flat, index_t r0, index_t r1, std::uint32_t stride, std::uint32_t* out,
+                         unsigned& bad_label, unsigned& bad_score) {
 #if F1TUNE_HAVE_COUNT_AVX2
-    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1)
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        if (flat != nullptr)
+            return histogram_avx2::flat_offsets(y.data, s.data, s.cols, *flat, top, r0, r1, out, bad_label, bad_score);
         return histogram_avx2::row_tile_offsets(y, s, lo, scale, top, r0, r1, stride, out, bad_label, bad_score);
+    }
 #endif
-    (void)y, (void)s, (void)lo, (void)scale, (void)top, (void)r0, (void)r1, (void)stride, (void)out;
+    (void)y, (void)s, (void)lo, (void)scale, (void)top, (void)flat, (void)r0, (void)r1, (void)stride, (void)out;
     (void)bad_label, (void)bad_score;
     return 0;  // not reached: offsets_available() is false
 }
@@ -175,6 +181,17 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
     // Row-major float32 with one-byte labels: offsets that skip bucket 0's negatives (many, where
     // map_floor raised the maps), one increment for each of the others.
     skip_bucket0 = skip_bucket0 && skips_bucket0(y, s, NB);
+#if F1TUNE_HAVE_COUNT_AVX2
+    using Flat = histogram_avx2::FlatMaps;
+#else
+    using Flat = int;
+#endif
+    std::unique_ptr<Flat> flat;
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float>)
+        if (skip_bucket0 && s.row_stride == L && y.row_stride == L)
+            flat = std::make_unique<Flat>(lo.data(), scale.data(), L, static_cast<std::uint32_t>(NB * 2));
+#endif
     auto count_rows = [&](Part& p, index_t b0, index_t e0) {
         // 16-bit counters (4 NB bytes per label), flushed every 65535 rows.
         std::vector<std::uint16_t> h(static_cast<std::size_t>(L * NB * 2), 0);
@@ -187,7 +204,7 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
             if (skip_bucket0) {
                 for (index_t t0 = c0; t0 < c1; t0 += R) {
                     const index_t t1 = std::min(c1, t0 + R);
-                    const index_t k = detail::row_tile_offsets(y, s, lo.data(), scale.data(), top, t0, t1,
+                    const index_t k = detail::row_tile_offsets(y, s, lo.data(), scale.data(), top, flat.get(), t0, t1,
                                                                static_cast<std::uint32_t>(NB * 2), off.data(),
                                                                bad_label, bad_score);
                     std::uint16_t* __restrict hh = h.data();

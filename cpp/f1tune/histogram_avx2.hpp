@@ -12,6 +12,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include "f1tune/count_avx2.hpp"
 #include "f1tune/linear_buckets.hpp"
@@ -129,6 +131,85 @@ F1TUNE_AVX2 index_t row_tile_offsets(const StridedMatrix<Y>& y, const StridedMat
     bad_label |= bl;
     bad_score |= bs;
     return n;
+}
+
+// row_tile_offsets for rows stored back to back (row stride L), read as one flat run of 8-lane
+// groups: a group's lanes belong to up to two rows and its labels repeat with the period
+// C = lcm(L, 8); tables over one period plus 8 entries give each position's map and histogram
+// base, so no row has a partial group (as gather_avx2::FlatBounds).
+struct FlatMaps {
+    index_t period = 8;
+    std::vector<float> lo, scale;     // (period + 8): label (k % L)'s map
+    std::vector<std::int32_t> base;  // (period + 8): (k % L) * stride
+
+    FlatMaps(const float* lo_l, const float* scale_l, index_t L, std::uint32_t stride) {
+        index_t a = L, b = 8;
+        while (b != 0) {
+            const index_t r = a % b;
+            a = b;
+            b = r;
+        }
+        period = L / a * 8;
+        const auto m = static_cast<std::size_t>(period + 8);
+        lo.resize(m);
+        scale.resize(m);
+        base.resize(m);
+        for (std::size_t k = 0; k < m; ++k) {
+            const auto l = static_cast<std::size_t>(static_cast<index_t>(k) % period % L);
+            lo[k] = lo_l[l];
+            scale[k] = scale_l[l];
+            base[k] = static_cast<std::int32_t>(l * stride);
+        }
+    }
+};
+
+// Offsets of rows [r0, r1) of back-to-back rows (s and y at row 0), as row_tile_offsets.
+template <class Y>
+F1TUNE_AVX2 index_t flat_offsets(const Y* y, const float* s, index_t L, const FlatMaps& fm, float top, index_t r0,
+                                 index_t r1, std::uint32_t* __restrict out, unsigned& bad_label, unsigned& bad_score) {
+    static_assert(sizeof(Y) == 1, "one-byte labels");
+    const auto& table = detail::compress_table();
+    const __m256 vtop = _mm256_set1_ps(top);
+    const float* __restrict sp = s + r0 * L;
+    const Y* __restrict yp = y + r0 * L;
+    const index_t n = (r1 - r0) * L, C = fm.period;
+    index_t k = r0 * L % C;
+    detail::Checks c;
+    unsigned bl = 0, bs = 0;
+    index_t m = 0;
+    for (index_t i = 0; i < n; i += 8) {
+        __m256 v;
+        __m128i yb;
+        unsigned lanes = 0xFF;
+        if (n - i >= 8) {
+            v = _mm256_loadu_ps(sp + i);
+            yb = detail::load_labels8(yp + i);
+        } else {  // the run's last, partial group: its own lanes only (zeros pass the checks)
+            const index_t left = n - i;
+            v = _mm256_maskload_ps(sp + i, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<std::int32_t>(left)),
+                                                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+            std::uint64_t bytes = 0;
+            std::memcpy(&bytes, yp + i, static_cast<std::size_t>(left));
+            yb = _mm_cvtsi64_si128(static_cast<long long>(bytes));
+            lanes = (1u << left) - 1;
+        }
+        const __m256i slot =
+            detail::slots8(v, yb, _mm256_loadu_ps(fm.lo.data() + k), _mm256_loadu_ps(fm.scale.data() + k), vtop, c);
+        const __m256i off =
+            _mm256_add_epi32(slot, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(fm.base.data() + k)));
+        const unsigned keep =
+            static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(slot, _mm256_setzero_si256())))) &
+            lanes;
+        const __m256i perm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(table[keep].data()));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + m), _mm256_permutevar8x32_epi32(off, perm));
+        m += __builtin_popcount(keep);
+        k += 8;
+        if (k >= C) k -= C;
+    }
+    c.record(bl, bs);
+    bad_label |= bl;
+    bad_score |= bs;
+    return m;
 }
 
 // row_tile_slots (bucket_map.hpp) for row-major float32 scores and one-byte labels.
