@@ -112,6 +112,11 @@ def test_maps_raised_by_a_misleading_sample_stay_exact():
     s = s.astype(np.float32)
     assert_labels_exact(y, s, beta=1.0)
     assert_labels_exact(y, s, beta=3.0)
+    assert_global_exact(y, s, beta=1.0)  # the pooled map is raised the same way
+    glob = tune_thresholds(y, s, average="global")
+    pred = s >= glob.thresholds[None, :]
+    np.testing.assert_array_equal(glob.tp, (pred & (y == 1)).sum(0))
+    np.testing.assert_array_equal(glob.tp + glob.fp, pred.sum(0))
 
 
 @pytest.mark.parametrize(("rows", "labels"), [(1500, 1), (1500, 5), (1500, 66), (40000, 2)])

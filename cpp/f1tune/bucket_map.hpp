@@ -60,7 +60,7 @@ BucketMap<S> map_for_range(S lo, S hi, index_t n_buckets) {
 // Per-label maps from up to 4096 evenly spaced rows: from about the 0.1% quantile (a far low tail
 // would waste buckets) to the maximum (the optimum of a rare label sits high). `shared` gives
 // every label the map of the pooled sample (for one threshold shared by all labels; at most
-// about 2^20 values). With the labels `y` (per-label maps of a per-label F-beta search), each
+// about 2^20 values). With the labels `y` (maps of an F-beta search, per label or pooled), each
 // map starts no lower than its sample's map_floor (map_floor.hpp). Every map has
 // buckets_for_rows(rows) buckets.
 template <class S, class Y = std::uint8_t>
@@ -102,13 +102,24 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, co
     std::vector<BucketMap<S>> maps(static_cast<std::size_t>(L));
     if (shared) {
         std::vector<S> vals;
+        std::vector<std::uint8_t> labs;
         vals.reserve(static_cast<std::size_t>(m * L));
         for (index_t i = 0; i < m; ++i)
             for (index_t l = 0; l < L; ++l) {
                 const S v = s(sample_row(i), l);
-                if (!is_bad_score(v)) vals.push_back(v);
+                if (is_bad_score(v)) continue;
+                vals.push_back(v);
+                if (y != nullptr) labs.push_back(static_cast<std::uint8_t>(static_cast<index_t>((*y)(sample_row(i), l)) & 1));
             }
-        std::fill(maps.begin(), maps.end(), map_of(vals.data(), static_cast<index_t>(vals.size())));
+        const auto k = static_cast<index_t>(vals.size());
+        S floor = S(0);
+        if (y != nullptr && k > 0) {  // before map_of reorders the values
+            const auto [vmin, vmax] = std::minmax_element(vals.begin(), vals.end());
+            floor = map_floor(vals.data(), labs.data(), k, *vmin, *vmax, beta2);
+        }
+        BucketMap<S> map = map_of(vals.data(), k);
+        if (y != nullptr && k > 0 && floor > map.lo) map = map_for_range(floor, *std::max_element(vals.begin(), vals.end()), nb);
+        std::fill(maps.begin(), maps.end(), map);
         return maps;
     }
     // Labels in blocks whose sample (m x W values, label-major) stays in L2/L3: each sampled row's
