@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from _threshold_oracle import micro_dinkelbach
 from f1tune.thresholds import tune_thresholds
 from test_thresholds_exact import assert_global_exact, assert_micro_exact, f_exact
 
@@ -117,6 +118,10 @@ def test_maps_raised_by_a_misleading_sample_stay_exact():
     pred = s >= glob.thresholds[None, :]
     np.testing.assert_array_equal(glob.tp, (pred & (y == 1)).sum(0))
     np.testing.assert_array_equal(glob.tp + glob.fp, pred.sum(0))
+    micro = tune_thresholds(y, s, average="micro")  # its maps are raised by a micro rule of their own
+    assert micro.score == pytest.approx(micro_dinkelbach(y, s, 1.0), abs=1e-12)
+    pred = s >= micro.thresholds[None, :]
+    np.testing.assert_array_equal(micro.tp, (pred & (y == 1)).sum(0))
 
 
 @pytest.mark.parametrize(("rows", "labels"), [(1500, 1), (1500, 5), (1500, 66), (40000, 2)])

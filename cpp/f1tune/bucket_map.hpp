@@ -61,11 +61,12 @@ BucketMap<S> map_for_range(S lo, S hi, index_t n_buckets) {
 // would waste buckets) to the maximum (the optimum of a rare label sits high). `shared` gives
 // every label the map of the pooled sample (for one threshold shared by all labels; at most
 // about 2^20 values). With the labels `y` (maps of an F-beta search, per label or pooled), each
-// map starts no lower than its sample's map_floor (map_floor.hpp). Every map has
+// map starts no lower than its sample's map_floor (map_floor.hpp) under `rule`; `cuts` (per-label
+// maps only) then receives each label's best cut in the sample. Every map has
 // buckets_for_rows(rows) buckets.
 template <class S, class Y = std::uint8_t>
 std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, const StridedMatrix<Y>* y = nullptr,
-                                      double beta2 = 1.0) {
+                                      const FloorRule& rule = {}, std::vector<SampleCut>* cuts = nullptr) {
     const index_t n = s.rows, L = s.cols;
     const index_t m = std::min<index_t>(n, shared ? std::clamp<index_t>((index_t{1} << 20) / std::max<index_t>(L, 1), 16, 4096) : 4096);
     const index_t nb = buckets_for_rows(n);
@@ -115,7 +116,7 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, co
         S floor = S(0);
         if (y != nullptr && k > 0) {  // before map_of reorders the values
             const auto [vmin, vmax] = std::minmax_element(vals.begin(), vals.end());
-            floor = map_floor(vals.data(), labs.data(), k, *vmin, *vmax, beta2);
+            floor = map_floor(vals.data(), labs.data(), k, *vmin, *vmax, rule);
         }
         BucketMap<S> map = map_of(vals.data(), k);
         if (y != nullptr && k > 0 && floor > map.lo) map = map_for_range(floor, *std::max_element(vals.begin(), vals.end()), nb);
@@ -151,7 +152,8 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, co
             const bool floored = y != nullptr && k > 0;
             if (floored) {
                 const auto [vmin, vmax] = std::minmax_element(v, v + k);
-                floor = map_floor(v, ybuf.data() + u * static_cast<std::size_t>(m), k, *vmin, *vmax, beta2);
+                floor = map_floor(v, ybuf.data() + u * static_cast<std::size_t>(m), k, *vmin, *vmax, rule,
+                                  cuts != nullptr ? &(*cuts)[static_cast<std::size_t>(l)] : nullptr);
             }
             BucketMap<S> map = map_of(v, k);
             if (floored && floor > map.lo) map = map_for_range(floor, *std::max_element(v, v + k), nb);

@@ -146,8 +146,25 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
                       double zero_division, int n_threads) {
     using K = key_of_t<S>;
     const index_t L = s.cols;
-    const auto maps = sample_maps(s, false);
-    const Histograms h = build_histograms(y, s, maps, n_threads);
+    // Maps raised where the sample says no micro cut can be (map_floor.hpp): the level is the
+    // sample's micro F-beta with every label at its own best cut, a lower bound of its optimum.
+    bool floors = skips_bucket0(y, s, buckets_for_rows(s.rows));
+    double level = 0;
+    if (floors) {
+        std::vector<SampleCut> cuts(static_cast<std::size_t>(L));
+        sample_maps(s, false, &y, FloorRule{beta2.value, 0.0}, &cuts);
+        count_t tp = 0, pp = 0, pos = 0;
+        for (const SampleCut& c : cuts) {
+            tp += c.tp;
+            pp += c.pp;
+            pos += c.positives;
+        }
+        const double denom = beta2.value * static_cast<double>(pos) + static_cast<double>(pp);
+        level = denom > 0 ? (1 + beta2.value) * static_cast<double>(tp) / denom : 0.0;
+        floors = level > 0;
+    }
+    const auto maps = floors ? sample_maps(s, false, &y, FloorRule{beta2.value, level}) : sample_maps(s, false);
+    const Histograms h = build_histograms(y, s, maps, n_threads, floors);
     TuneResult out;
     out.flags = h.flags;
     if (h.flags.bad_label || h.flags.bad_score) return out;

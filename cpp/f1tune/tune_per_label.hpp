@@ -23,7 +23,7 @@ TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, 
     TuneResult out;
     // Maps that start where the sample says the optimum cannot be, where the pass skips bucket 0.
     const bool floors = skips_bucket0(y, s, buckets_for_rows(s.rows));
-    const auto maps = floors ? sample_maps(s, false, &y, beta2.value) : sample_maps(s, false);
+    const auto maps = floors ? sample_maps(s, false, &y, FloorRule{beta2.value, 0.0}) : sample_maps(s, false);
     const Histograms h = build_histograms(y, s, maps, n_threads, floors);
     out.flags = h.flags;
     if (h.flags.bad_label || h.flags.bad_score) return out;
