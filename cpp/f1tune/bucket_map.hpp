@@ -57,7 +57,7 @@ BucketMap<S> map_for_range(S lo, S hi, index_t n_buckets) {
     return m;
 }
 
-// Per-label maps from up to 4096 evenly spaced rows: from about the 0.1% quantile (a far low tail
+// Per-label maps from up to 4096 evenly spaced rows (fewer with many labels, below): from about the 0.1% quantile (a far low tail
 // would waste buckets) to the maximum (the optimum of a rare label sits high). `shared` gives
 // every label the map of the pooled sample (for one threshold shared by all labels; at most
 // about 2^20 values). With the labels `y` (maps of an F-beta search, per label or pooled), each
@@ -68,7 +68,10 @@ template <class S, class Y = std::uint8_t>
 std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, const StridedMatrix<Y>* y = nullptr,
                                       const FloorRule& rule = {}, std::vector<SampleCut>* cuts = nullptr) {
     const index_t n = s.rows, L = s.cols;
-    const index_t m = std::min<index_t>(n, shared ? std::clamp<index_t>((index_t{1} << 20) / std::max<index_t>(L, 1), 16, 4096) : 4096);
+    // At most about 2^22 sampled values in all (many labels: fewer rows, at least 64): a map needs
+    // only a rough range, and sampling every row of a short, wide input cost more than tuning it.
+    const index_t per_label = std::clamp<index_t>((index_t{1} << 22) / std::max<index_t>(L, 1), 64, 4096);
+    const index_t m = std::min<index_t>(n, shared ? std::clamp<index_t>((index_t{1} << 20) / std::max<index_t>(L, 1), 16, 4096) : per_label);
     const index_t nb = buckets_for_rows(n);
     auto sample_row = [&](index_t i) { return m > 1 ? i * (n - 1) / (m - 1) : index_t{0}; };
     // The map of the finite values v[0, k): [about the 0.1% quantile, max].

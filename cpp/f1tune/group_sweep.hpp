@@ -37,6 +37,7 @@ public:
         }
         tp_ += positives;
         pp_ += total;
+        if (!obj_.may_reach(tp_, pp_, rival_)) return;
         const double v = obj_(tp_, pp_);
         // Estimates below `rival` (the best's less its rounding bound) cannot tie or beat it.
         if (v >= rival_ && obj_.compare({v, tp_, pp_}, {best_.value, best_.tp, best_.pp}) > 0) {

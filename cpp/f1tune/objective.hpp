@@ -40,6 +40,15 @@ struct FbetaObjective {
         const double denom = beta2.value * static_cast<double>(positives) + static_cast<double>(pp);
         return (1.0 + beta2.value) * static_cast<double>(tp) / denom;
     }
+    // False only if the estimate obj(tp, pp) is surely below `rival`: a test without the division
+    // (the estimate's relative rounding, ~1e-16, is far inside the 1e-12 slack), which rejects most
+    // cuts of a scan.
+    bool may_reach(count_t tp, count_t pp, double rival) const {
+        if (pp == 0) return true;
+        const double denom = beta2.value * static_cast<double>(positives) + static_cast<double>(pp);
+        const double need = rival * denom;
+        return (1.0 + beta2.value) * static_cast<double>(tp) >= need - std::fabs(need) * 1e-12;
+    }
     // Sign of F(a) - F(b), exactly.
     int compare_exact(const Scored& a, const Scored& b) const {
         // Without positives every value is 0 or zero_division, both exact doubles.
@@ -72,6 +81,7 @@ struct LinearObjective {
     double operator()(count_t tp, count_t pp) const {
         return gain * static_cast<double>(tp) - cost * static_cast<double>(pp - tp);
     }
+    bool may_reach(count_t, count_t, double) const { return true; }  // the estimate is cheap
     int compare_exact(const Scored& a, const Scored& b) const {
         if (!has_counts) return (a.value > b.value) - (a.value < b.value);
         const count_t dtp = a.tp - b.tp, dfp = (a.pp - a.tp) - (b.pp - b.tp);

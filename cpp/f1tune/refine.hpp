@@ -47,6 +47,7 @@ Region select_region(const C* pos, const C* tot, index_t NB, count_t tp0, count_
         if (tot[b] == 0) continue;
         tp += static_cast<count_t>(pos[b]);
         pp += static_cast<count_t>(tot[b]);
+        if (!obj.may_reach(tp, pp, rival)) continue;
         const double v = obj(tp, pp);
         if (v >= rival && obj.compare({v, tp, pp}, {g.best_edge, g.tp_edge, g.pp_edge}) > 0) {
             g.best_edge = v;
@@ -68,7 +69,7 @@ Region select_region(const C* pos, const C* tot, index_t NB, count_t tp0, count_
     for (index_t b = NB - 1; b >= 0; --b) {
         if (tot[b] == 0) continue;
         const auto p = static_cast<count_t>(pos[b]);
-        if (p > 0 && p < static_cast<count_t>(tot[b])) {
+        if (p > 0 && p < static_cast<count_t>(tot[b]) && obj.may_reach(tp + p, pp + p, rival)) {
             const double corner = obj(tp + p, pp + p);
             if (corner >= rival && obj.compare({corner, tp + p, pp + p}, {g.best_edge, g.tp_edge, g.pp_edge}) >= 0)
                 take(b);
@@ -129,8 +130,25 @@ Cut<K> sort_and_sweep(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t 
 
 }  // namespace detail
 
+// Exact best cut of buf's first n pairs by sorting them whole (group_sweep.hpp), leaving buf as
+// it is; false (cut untouched) when they are too many for the sort's scratch or their keys span
+// too much for the radix sort.
+template <class K, class Obj>
+bool solve_sorted(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t pp0, const Obj& obj, Cut<K>& cut) {
+    if (n <= detail::kSortBelow) {
+        cut = detail::sort_and_sweep(buf, n, tp0, pp0, obj);
+        return true;
+    }
+    if (n > detail::kRadixAtMost) return false;
+    const auto [lo, hi] = std::minmax_element(buf.keys.begin(), buf.keys.begin() + static_cast<std::ptrdiff_t>(n));
+    std::vector<std::uint64_t> words, scratch;
+    if (!detail::radix_sort_pairs(buf.keys.data(), buf.ys.data(), n, *lo, *hi, words, scratch)) return false;
+    cut = detail::sweep_sorted_pairs(words, *lo, tp0, pp0, obj);
+    return true;
+}
+
 // Exact best cut among the cuts of `buf` (scores in a key range; tp0, pp0 count what lies above
-// it). `buf` is used as scratch: it is narrowed in place.
+// it). Buffers too large to sort whole are narrowed in place first (`buf` is scratch then).
 template <class K, class Obj>
 Cut<K> solve_buffer(Buffer<K>& buf, count_t tp0, count_t pp0, const Obj& obj) {
     constexpr index_t NB = detail::kInnerBuckets;
@@ -138,16 +156,12 @@ Cut<K> solve_buffer(Buffer<K>& buf, count_t tp0, count_t pp0, const Obj& obj) {
     std::vector<count_t> pos(NB), tot(NB);
     int weak_rounds = 0;
     while (true) {
-        if (n <= detail::kSortBelow) return detail::sort_and_sweep(buf, n, tp0, pp0, obj);
+        Cut<K> sorted;
+        if (solve_sorted(buf, n, tp0, pp0, obj, sorted)) return sorted;
         K kmin = buf.keys[0], kmax = buf.keys[0];
         for (std::size_t i = 1; i < n; ++i) {
             kmin = std::min(kmin, buf.keys[i]);
             kmax = std::max(kmax, buf.keys[i]);
-        }
-        if (n <= detail::kRadixAtMost) {
-            std::vector<std::uint64_t> words, scratch;
-            if (detail::radix_sort_pairs(buf.keys.data(), buf.ys.data(), n, kmin, kmax, words, scratch))
-                return detail::sweep_sorted_pairs(words, kmin, tp0, pp0, obj);
         }
         unsigned shift = 0;
         while ((static_cast<K>(kmax - kmin) >> shift) >= static_cast<K>(NB)) ++shift;
@@ -185,6 +199,16 @@ Cut<K> solve_buffer(Buffer<K>& buf, count_t tp0, count_t pp0, const Obj& obj) {
         tp0 = g.tp_above;
         pp0 = g.pp_above;
     }
+}
+
+// solve_buffer without touching `buf` (copied only when it must be narrowed): for buffers searched
+// again at other objectives (micro's Dinkelbach steps).
+template <class K, class Obj>
+Cut<K> solve_buffer_kept(const Buffer<K>& buf, count_t tp0, count_t pp0, const Obj& obj) {
+    Cut<K> cut;
+    if (solve_sorted(buf, buf.keys.size(), tp0, pp0, obj, cut)) return cut;
+    Buffer<K> scratch = buf;
+    return solve_buffer(scratch, tp0, pp0, obj);
 }
 
 }  // namespace f1tune

@@ -184,9 +184,12 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
     std::vector<BucketRange> have(static_cast<std::size_t>(L));
     // Region searches cost L x nb: worth threads only with many labels (each label on its own).
     const int region_workers = choose_threads(n_threads, L * h.nb, L);
+    // Levels in [lo, hi] whose regions are gathered up front: 9, or 3 where the searches over
+    // every label's buckets would cost more than the data pass (many labels).
+    const int steps = L * h.nb > (index_t{1} << 22) ? 2 : 8;
     parallel_for(L, region_workers, [&](int, index_t b, index_t e) {
-        for (int k = 0; k <= 8; ++k) {
-            const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / 8.0);
+        for (int k = 0; k <= steps; ++k) {
+            const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / steps);
             for (index_t l = b; l < e; ++l) {
                 const BucketRange r = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, label_obj(obj, l)).range;
                 BucketRange& a = have[static_cast<std::size_t>(l)];
@@ -230,8 +233,7 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
                     tp0 += h.pos_of(l)[k];
                     pp0 += h.tot_of(l)[k];
                 }
-                Buffer<K> scratch = bufs[u];
-                cuts[u] = solve_buffer(scratch, tp0, pp0, label_obj(obj, l));
+                cuts[u] = solve_buffer_kept(bufs[u], tp0, pp0, label_obj(obj, l));
             }
         });
     };

@@ -416,8 +416,7 @@ bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind,
                 const auto u = static_cast<std::size_t>(l);
                 count_t tp0 = 0, pp0 = 0;
                 above_have(l, tp0, pp0);
-                Buffer<K> scratch = bufs[u];
-                cuts[u] = solve_buffer(scratch, tp0, pp0, label_obj(obj, l));
+                cuts[u] = solve_buffer_kept(bufs[u], tp0, pp0, label_obj(obj, l));
             }
         };
         std::vector<Cut<K>> best_cuts;
@@ -442,8 +441,7 @@ bool finish_from_gathers(const HistView& h, const FixedMap<S>& m, TuneKind kind,
         const auto u = static_cast<std::size_t>(l);
         count_t tp0 = 0, pp0 = 0;
         above_have(l, tp0, pp0);
-        Buffer<K> scratch = bufs[u];
-        record_cut<S>(out, u, solve_buffer(scratch, tp0, pp0, objs[u]));
+        record_cut<S>(out, u, solve_buffer_kept(bufs[u], tp0, pp0, objs[u]));
     }
     return true;
 }
