@@ -9,6 +9,8 @@
 // bucket outside what was gathered, it is gathered then (one more pass), so the answer is exact.
 #pragma once
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "f1tune/gather.hpp"
@@ -79,17 +81,28 @@ F1TUNE_ALWAYS_INLINE HistogramCut best_histogram_cut(const count_t* pos, const c
 // (Corners is a template parameter so that each variant's inner loop is compiled without the test;
 // inlined, as GCC chose to before, it costs ~14% fewer instructions on 5000 labels.)
 template <bool Corners>
-F1TUNE_ALWAYS_INLINE MicroLevel histogram_dinkelbach(const Histograms& h, index_t L, const Beta2& b2, count_t P) {
-    MicroLevel level;
+F1TUNE_ALWAYS_INLINE MicroLevel histogram_dinkelbach(const Histograms& h, index_t L, const Beta2& b2, count_t P,
+                                                     MicroLevel level = {}, int workers = 1) {
     const double Pd = static_cast<double>(P);
+    // Labels split over the workers (many labels: each step scans every label's buckets).
+    std::vector<std::pair<count_t, count_t>> part(static_cast<std::size_t>(std::max(workers, 1)));
     for (int it = 0; it < 100; ++it) {
         const LinearObjective obj = linear_at(b2, level.value);
+        parallel_for(L, workers, [&](int w, index_t b, index_t e) {
+            count_t tp = 0, pp = 0;
+            for (index_t l = b; l < e; ++l) {
+                const HistogramCut cut = best_histogram_cut<Corners>(h.pos_of(l), h.tot_of(l), h.nb, obj);
+                tp += cut.tp;
+                pp += cut.pp;
+            }
+            part[static_cast<std::size_t>(w)] = {tp, pp};
+        });
         count_t TP = 0, PP = 0;
-        for (index_t l = 0; l < L; ++l) {
-            const HistogramCut cut = best_histogram_cut<Corners>(h.pos_of(l), h.tot_of(l), h.nb, obj);
-            TP += cut.tp;
-            PP += cut.pp;
+        for (const auto& [tp, pp] : part) {
+            TP += tp;
+            PP += pp;
         }
+        std::fill(part.begin(), part.end(), std::pair<count_t, count_t>{0, 0});
         const double next = micro_value(TP, PP, b2.value, Pd);
         if (!(next > level.value)) break;
         level = {TP, PP, next};
@@ -179,11 +192,13 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
         return o.for_label(out.pos[u], s.rows - out.pos[u]);
     };
 
-    const detail::MicroLevel start = detail::histogram_dinkelbach<false>(h, L, beta2, P);
-    const double lo = start.value, hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, P).value);
-    std::vector<BucketRange> have(static_cast<std::size_t>(L));
     // Region searches cost L x nb: worth threads only with many labels (each label on its own).
     const int region_workers = choose_threads(n_threads, L * h.nb, L);
+    const detail::MicroLevel start = detail::histogram_dinkelbach<false>(h, L, beta2, P, {}, region_workers);
+    // The optimistic level climbs from the edges' (below it, as Dinkelbach needs): fewer steps.
+    const double lo = start.value,
+                 hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, P, start, region_workers).value);
+    std::vector<BucketRange> have(static_cast<std::size_t>(L));
     // Levels in [lo, hi] whose regions are gathered up front: 9, or 3 where the searches over
     // every label's buckets would cost more than the data pass (many labels).
     const int steps = L * h.nb > (index_t{1} << 22) ? 2 : 8;
