@@ -228,6 +228,12 @@ F1TUNE_AVX2 void row_tile_slots(const StridedMatrix<Y>& y, const StridedMatrix<f
         const float* __restrict srow = s.data + r * s.row_stride + l0;
         const Y* __restrict yrow = y.data + r * y.row_stride + l0;
         std::uint16_t* __restrict out = slot + (r - r0) * L;
+        // A group of labels of long rows is a short piece of each row: the hardware prefetcher
+        // does not follow that stride, so the rows 8 ahead are asked for here.
+        if (s.row_stride > 4 * L) {
+            for (index_t b = 0; b < L; b += 16) _mm_prefetch(reinterpret_cast<const char*>(srow + 8 * s.row_stride + b), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(yrow + 8 * y.row_stride), _MM_HINT_T0);
+        }
         index_t l = 0;
         for (; l + 16 <= L; l += 16) {
             const __m256i a = detail::slots8(_mm256_loadu_ps(srow + l), detail::load_labels8(yrow + l),
