@@ -129,11 +129,27 @@ TunerHistograms fixed_histograms(const StridedMatrix<Y>& y, const StridedMatrix<
                     }
                 }
             } else {
-                for (index_t l = b; l < e; ++l)
-                    for (index_t i = 0; i < n; ++i) {
-                        lo[l] = std::min(lo[l], s(i, l));
-                        hi[l] = std::max(hi[l], s(i, l));
+                // Per label in registers (min/max through memory made a chain of store-to-load
+                // forwarding: ~5x the histogram pass on Fortran-order input); contiguous
+                // columns get a loop of their own, which vectorizes.
+                for (index_t l = b; l < e; ++l) {
+                    const S* __restrict col = s.data + l * s.col_stride;
+                    S mn = lo[l], mx = hi[l];
+                    if (s.row_stride == 1) {
+                        for (index_t i = 0; i < n; ++i) {
+                            mn = col[i] < mn ? col[i] : mn;
+                            mx = col[i] > mx ? col[i] : mx;
+                        }
+                    } else {
+                        for (index_t i = 0; i < n; ++i) {
+                            const S v = col[i * s.row_stride];
+                            mn = v < mn ? v : mn;
+                            mx = v > mx ? v : mx;
+                        }
                     }
+                    lo[l] = mn;
+                    hi[l] = mx;
+                }
             }
         },
         [&](Extremes& total, const Extremes& x) {
