@@ -42,8 +42,9 @@ namespace detail {
 // found by bisection on the order-preserving keys. An empty range gives lo = +inf > hi = -inf.
 // Lets the gather test two comparisons per element instead of recomputing buckets. (Scores
 // are finite here: pass one rejected NaN and infinities.)
-template <class S, class Bucket>
-void value_bounds(const Bucket& bucket, std::int32_t first, std::int32_t last, std::int32_t top, S& lo, S& hi) {
+template <class S, class Bucket, class Start>
+void value_bounds(const Bucket& bucket, const Start& start, std::int32_t first, std::int32_t last, std::int32_t top,
+                  S& lo, S& hi) {
     using K = key_of_t<S>;
     constexpr S inf = std::numeric_limits<S>::infinity();
     if (first > last || first > top || last < 0) {
@@ -51,9 +52,22 @@ void value_bounds(const Bucket& bucket, std::int32_t first, std::int32_t last, s
         hi = -inf;
         return;
     }
-    // The smallest finite key whose bucket is >= b (b in [1, top]).
+    // The smallest finite key whose bucket is >= b (b in [1, top]): a few steps from where the
+    // bucket starts (`start(b)`, the inverse map's estimate), else a bisection over all keys.
     auto lowest_at_least = [&](std::int32_t b) {
-        K a = to_key(-std::numeric_limits<S>::max()), z = to_key(std::numeric_limits<S>::max());
+        const K lowest = to_key(-std::numeric_limits<S>::max()), highest = to_key(std::numeric_limits<S>::max());
+        const S guess = start(b);
+        if (!is_bad_score(guess)) {
+            K k = to_key(guess);
+            for (int step = 0; step < 64; ++step) {
+                const bool at_least = bucket(from_key<S>(k)) >= b;
+                if (at_least && (k == lowest || bucket(from_key<S>(static_cast<K>(k - 1))) < b)) return k;
+                if (at_least) --k;
+                else if (k == highest) break;
+                else ++k;
+            }
+        }
+        K a = lowest, z = highest;
         while (a < z) {
             const K mid = a + (z - a) / 2;
             if (bucket(from_key<S>(mid)) >= b) z = mid;
@@ -145,8 +159,9 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
         a.resize(lo.size());
         b.resize(lo.size());
         for (std::size_t l = 0; l < lo.size(); ++l)
-            detail::value_bounds<S>([&](S v) { return linear_bucket(v, lo[l], scale[l], top); }, first[l], last[l],
-                                    static_cast<std::int32_t>(top), a[l], b[l]);
+            detail::value_bounds<S>([&](S v) { return linear_bucket(v, lo[l], scale[l], top); },
+                                    [&](std::int32_t k) { return static_cast<S>(lo[l] + static_cast<S>(k) / scale[l]); },
+                                    first[l], last[l], static_cast<std::int32_t>(top), a[l], b[l]);
     };
     if (by_row) bounds_of_ranges(vlo, vhi);
 #if F1TUNE_HAVE_COUNT_AVX2

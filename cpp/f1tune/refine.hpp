@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -114,18 +115,23 @@ Cut<K> best_of_groups(const Groups& groups, count_t tp0, count_t pp0, const Obj&
 
 template <class K, class Obj>
 Cut<K> sort_and_sweep(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t pp0, const Obj& obj) {
-    std::vector<std::pair<K, std::uint8_t>> v(n);
+    // Few elements (the usual case: many labels with few rows each) sort on the stack: a heap
+    // allocation per label cost more than the sort.
+    using Pair = std::pair<K, std::uint8_t>;
+    std::array<Pair, kSortBelow> small;
+    std::vector<Pair> large(n <= kSortBelow ? 0 : n);
+    Pair* v = n <= kSortBelow ? small.data() : large.data();
     for (std::size_t i = 0; i < n; ++i) v[i] = {buf.keys[i], buf.ys[i]};
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::vector<std::tuple<K, count_t, count_t>> groups;
+    std::sort(v, v + n, [](const Pair& a, const Pair& b) { return a.first > b.first; });
+    GroupSweep<K, Obj> sweep(tp0, pp0, obj);
     for (std::size_t i = 0; i < n;) {
         std::size_t j = i;
         count_t p = 0;
         while (j < n && v[j].first == v[i].first) p += v[j++].second;
-        groups.emplace_back(v[i].first, p, static_cast<count_t>(j - i));
+        sweep.add(v[i].first, p, static_cast<count_t>(j - i));
         i = j;
     }
-    return best_of_groups<K>(groups, tp0, pp0, obj);
+    return sweep.best();
 }
 
 }  // namespace detail
