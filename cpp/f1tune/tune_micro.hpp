@@ -199,9 +199,9 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
     const double lo = start.value,
                  hi = std::max(lo, detail::histogram_dinkelbach<true>(h, L, beta2, P, start, region_workers).value);
     std::vector<BucketRange> have(static_cast<std::size_t>(L));
-    // Levels in [lo, hi] whose regions are gathered up front: 9, or 3 where the searches over
-    // every label's buckets would cost more than the data pass (many labels).
-    const int steps = L * h.nb > (index_t{1} << 22) ? 2 : 8;
+    // Levels in [lo, hi] whose regions are gathered up front: 9, or 3 where each search over a
+    // label's buckets costs more than a sixteenth of its pass over the rows (few rows a label).
+    const int steps = h.nb * 16 > s.rows ? 2 : 8;
     parallel_for(L, region_workers, [&](int, index_t b, index_t e) {
         for (int k = 0; k <= steps; ++k) {
             const LinearObjective obj = detail::linear_at(beta2, lo + (hi - lo) * k / steps);
