@@ -51,10 +51,12 @@ void strided_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
 
 // Row-major input with many labels (all their histograms far exceed L2): labels in groups of G
 // whose 16-bit histograms fit L2, each group read down all rows (G contiguous scores a row);
-// workers take whole groups, so there are no per-worker copies and no merge. Writes out.pos/tot.
-template <class S, class Y>
-void grouped_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* lo, const S* scale, S top,
-                        index_t NB, index_t G, int n_threads, Histograms& out) {
+// workers take whole groups, so there are no per-worker copies and no merge. When a group's
+// counts are complete, on_group(l0, n_g, pos, tot) gets them (labels l0 .. l0 + n_g - 1, NB
+// buckets each, in a worker's scratch). Returns the value checks' flags.
+template <class S, class Y, class OnGroup>
+InputFlags grouped_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* lo, const S* scale, S top,
+                              index_t NB, index_t G, int n_threads, OnGroup&& on_group) {
     const index_t n = s.rows, L = s.cols;
     const index_t n_groups = (L + G - 1) / G;
     // Row tile: its slots (R x G x 2 bytes) stay in L1.
@@ -64,9 +66,12 @@ void grouped_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
     parallel_for(n_groups, n_threads, [&](int w, index_t gb, index_t ge) {
         std::vector<std::uint16_t> h(static_cast<std::size_t>(G * NB * 2), 0);
         std::vector<std::uint16_t> slot(static_cast<std::size_t>(G * R));
+        std::vector<count_t> pos(static_cast<std::size_t>(G * NB)), tot(static_cast<std::size_t>(G * NB));
         unsigned bad_label = 0, bad_score = 0;
         for (index_t g = gb; g < ge; ++g) {
             const index_t l0 = g * G, l1 = std::min(L, l0 + G), n_g = l1 - l0;
+            std::fill(pos.begin(), pos.end(), 0);
+            std::fill(tot.begin(), tot.end(), 0);
             for (index_t c0 = 0; c0 < n; c0 += flush_rows) {
                 const index_t c1 = std::min(n, c0 + flush_rows);
                 for (index_t t0 = c0; t0 < c1; t0 += R) {
@@ -75,16 +80,19 @@ void grouped_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, co
                     scatter_tile(h.data(), NB * 2, slot.data(), n_g, t1 - t0);
                 }
                 for (index_t i = 0; i < n_g * NB; ++i) {
-                    const auto u = static_cast<std::size_t>(i), o = static_cast<std::size_t>(l0 * NB + i);
-                    out.pos[o] += h[2 * u + 1];
-                    out.tot[o] += count_t{h[2 * u]} + h[2 * u + 1];
+                    const auto u = static_cast<std::size_t>(i);
+                    pos[u] += h[2 * u + 1];
+                    tot[u] += count_t{h[2 * u]} + h[2 * u + 1];
                     h[2 * u] = h[2 * u + 1] = 0;
                 }
             }
+            on_group(l0, n_g, pos.data(), tot.data());
         }
         flags[static_cast<std::size_t>(w)].add(bad_label, bad_score);
     });
-    for (const auto& f : flags) out.flags.merge(f);
+    InputFlags out;
+    for (const auto& f : flags) out.merge(f);
+    return out;
 }
 
 // Whether row_tile_offsets runs here: float32 scores, one-byte labels, an AVX2 CPU.
@@ -143,6 +151,31 @@ bool skips_bucket0(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, index_t
            s.cols * NB * 2 < (index_t{1} << 32);
 }
 
+// Whether build_histograms works through label groups (many labels, row-major input) for this
+// input: for_each_label_group then gives each group's histograms without storing them all.
+template <class S, class Y>
+bool label_groups(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, index_t NB) {
+    return detail::grouped(read_by_row(y, s), s.cols, NB);
+}
+
+// The histograms of label_groups() input, a group at a time (detail::grouped_histograms'
+// on_group, called on the worker threads); returns the value checks' flags.
+template <class S, class Y, class OnGroup>
+InputFlags for_each_label_group(const StridedMatrix<Y>& y, const StridedMatrix<S>& s,
+                                const std::vector<BucketMap<S>>& maps, int n_threads, OnGroup&& on_group) {
+    const index_t n = s.rows, L = s.cols;
+    const index_t NB = maps.empty() ? kTopBuckets : maps[0].n_buckets;
+    std::vector<S> lo(static_cast<std::size_t>(L)), scale(static_cast<std::size_t>(L));
+    for (std::size_t l = 0; l < maps.size(); ++l) {
+        lo[l] = maps[l].lo;
+        scale[l] = maps[l].scale;
+    }
+    constexpr index_t kGroupBytes = index_t{192} << 10;  // a group's 16-bit histograms, in L2
+    const index_t G = std::max<index_t>(16, kGroupBytes / (4 * NB));
+    return detail::grouped_histograms(y, s, lo.data(), scale.data(), static_cast<S>(NB - 1), NB, G,
+                                      choose_threads(n_threads, n * L, (L + G - 1) / G), on_group);
+}
+
 // `skip_bucket0` (honoured where skips_bucket0() allows it) is for maps that put many elements in
 // bucket 0; elsewhere the label-pair scatter of a slot tile is faster.
 template <class S, class Y>
@@ -159,15 +192,16 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
     }
     const bool by_row = read_by_row(y, s);
     // Many labels: per-worker copies of every label's histogram would live in memory, not cache.
-    constexpr index_t kGroupBytes = index_t{192} << 10;
     if (detail::grouped(by_row, L, NB)) {
         Histograms out;
         out.nb = NB;
-        out.pos.assign(static_cast<std::size_t>(L * NB), 0);
-        out.tot.assign(static_cast<std::size_t>(L * NB), 0);
-        const index_t G = std::max<index_t>(16, kGroupBytes / (4 * NB));
-        detail::grouped_histograms(y, s, lo.data(), scale.data(), top, NB, G,
-                                   choose_threads(n_threads, n * L, (L + G - 1) / G), out);
+        out.pos.resize(static_cast<std::size_t>(L * NB));
+        out.tot.resize(static_cast<std::size_t>(L * NB));
+        out.flags = for_each_label_group(y, s, maps, n_threads,
+                                         [&](index_t l0, index_t n_g, const count_t* pos, const count_t* tot) {
+                                             std::copy(pos, pos + n_g * NB, out.pos.data() + l0 * NB);
+                                             std::copy(tot, tot + n_g * NB, out.tot.data() + l0 * NB);
+                                         });
         return out;
     }
     // Row tile: its slots (R x L x 2 bytes) stay in L2; very wide rows get shorter tiles.

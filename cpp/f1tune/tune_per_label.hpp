@@ -24,22 +24,37 @@ TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, 
     // Maps that start where the sample says the optimum cannot be, where the pass skips bucket 0.
     const bool floors = skips_bucket0(y, s, buckets_for_rows(s.rows));
     const auto maps = floors ? sample_maps(s, false, &y, FloorRule{beta2.value, 0.0}) : sample_maps(s, false);
-    const Histograms h = build_histograms(y, s, maps, n_threads, floors);
-    out.flags = h.flags;
-    if (h.flags.bad_label || h.flags.bad_score) return out;
-    out.pos = label_positives(h, L);
     std::vector<FbetaObjective> obj(static_cast<std::size_t>(L));
     std::vector<Region> regions(static_cast<std::size_t>(L));
     std::vector<BucketRange> ranges(static_cast<std::size_t>(L));
-    // Region searches cost L x nb: worth threads only with many labels (each label on its own).
-    parallel_for(L, choose_threads(n_threads, L * h.nb, L), [&](int, index_t b, index_t e) {
-        for (index_t l = b; l < e; ++l) {
-            const auto u = static_cast<std::size_t>(l);
-            obj[u] = {beta2, out.pos[u], zero_division};
-            regions[u] = select_region(h.pos_of(l), h.tot_of(l), h.nb, 0, 0, obj[u]);
-            ranges[u] = regions[u].range;
-        }
-    });
+    out.pos.assign(static_cast<std::size_t>(L), 0);
+    // One label's positives, objective and region from its histogram.
+    auto plan = [&](index_t l, const count_t* pos, const count_t* tot, index_t nb) {
+        const auto u = static_cast<std::size_t>(l);
+        for (index_t b = 0; b < nb; ++b) out.pos[u] += pos[b];
+        obj[u] = {beta2, out.pos[u], zero_division};
+        regions[u] = select_region(pos, tot, nb, 0, 0, obj[u]);
+        ranges[u] = regions[u].range;
+    };
+    const index_t NB = maps.empty() ? kTopBuckets : maps[0].n_buckets;
+    if (label_groups(y, s, NB)) {
+        // Many labels: each group's regions straight from its histograms, never stored whole
+        // (16 bytes a bucket and label, zeroed, written and read again, cost more than the search).
+        out.flags = for_each_label_group(y, s, maps, n_threads,
+                                         [&](index_t l0, index_t n_g, const count_t* pos, const count_t* tot) {
+                                             for (index_t j = 0; j < n_g; ++j)
+                                                 plan(l0 + j, pos + j * NB, tot + j * NB, NB);
+                                         });
+        if (out.flags.bad_label || out.flags.bad_score) return out;
+    } else {
+        const Histograms h = build_histograms(y, s, maps, n_threads, floors);
+        out.flags = h.flags;
+        if (h.flags.bad_label || h.flags.bad_score) return out;
+        // Region searches cost L x nb: worth threads only with many labels (each label on its own).
+        parallel_for(L, choose_threads(n_threads, L * h.nb, L), [&](int, index_t b, index_t e) {
+            for (index_t l = b; l < e; ++l) plan(l, h.pos_of(l), h.tot_of(l), h.nb);
+        });
+    }
     auto bufs = collect_ranges(y, s, maps, ranges, false, n_threads);
     out.refine_passes = 1;
     out.resize_cuts(L);
