@@ -157,13 +157,18 @@ bool solve_sorted(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t pp0,
 // it). Buffers too large to sort whole are narrowed in place first (`buf` is scratch then).
 template <class K, class Obj>
 Cut<K> solve_buffer(Buffer<K>& buf, count_t tp0, count_t pp0, const Obj& obj) {
-    constexpr index_t NB = detail::kInnerBuckets;
     std::size_t n = buf.keys.size();
-    std::vector<count_t> pos(NB), tot(NB);
+    std::vector<count_t> pos, tot;
     int weak_rounds = 0;
     while (true) {
         Cut<K> sorted;
         if (solve_sorted(buf, n, tp0, pp0, obj, sorted)) return sorted;
+        // Buckets for this round: ~64 elements each (at least 256, at most 2^16), so that one
+        // round brings a large buffer (a pooled one of 10M x 100 scores) down to a sortable size.
+        index_t NB = detail::kInnerBuckets;
+        while (NB < (index_t{1} << 16) && static_cast<std::size_t>(NB) * 64 < n) NB *= 2;
+        pos.resize(static_cast<std::size_t>(NB));
+        tot.resize(static_cast<std::size_t>(NB));
         K kmin = buf.keys[0], kmax = buf.keys[0];
         for (std::size_t i = 1; i < n; ++i) {
             kmin = std::min(kmin, buf.keys[i]);
