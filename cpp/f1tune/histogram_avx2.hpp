@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "f1tune/count_avx2.hpp"
+#include "f1tune/flat_period.hpp"
 #include "f1tune/linear_buckets.hpp"
 
 #if F1TUNE_HAVE_COUNT_AVX2
@@ -133,34 +134,18 @@ F1TUNE_AVX2 index_t row_tile_offsets(const StridedMatrix<Y>& y, const StridedMat
     return n;
 }
 
-// row_tile_offsets for rows stored back to back (row stride L), read as one flat run of 8-lane
-// groups: a group's lanes belong to up to two rows and its labels repeat with the period
-// C = lcm(L, 8); tables over one period plus 8 entries give each position's map and histogram
-// base, so no row has a partial group (as gather_avx2::FlatBounds).
+// row_tile_offsets for rows stored back to back, read as one flat run (flat_period.hpp): per
+// position, label k % L's map and histogram base (k % L) * stride.
 struct FlatMaps {
-    index_t period = 8;
-    std::vector<float> lo, scale;     // (period + 8): label (k % L)'s map
-    std::vector<std::int32_t> base;  // (period + 8): (k % L) * stride
+    index_t period;
+    std::vector<float> lo, scale;
+    std::vector<std::int32_t> base;
 
-    FlatMaps(const float* lo_l, const float* scale_l, index_t L, std::uint32_t stride) {
-        index_t a = L, b = 8;
-        while (b != 0) {
-            const index_t r = a % b;
-            a = b;
-            b = r;
-        }
-        period = L / a * 8;
-        const auto m = static_cast<std::size_t>(period + 8);
-        lo.resize(m);
-        scale.resize(m);
-        base.resize(m);
-        for (std::size_t k = 0; k < m; ++k) {
-            const auto l = static_cast<std::size_t>(static_cast<index_t>(k) % period % L);
-            lo[k] = lo_l[l];
-            scale[k] = scale_l[l];
-            base[k] = static_cast<std::int32_t>(l * stride);
-        }
-    }
+    FlatMaps(const float* lo_l, const float* scale_l, index_t L, std::uint32_t stride)
+        : period(flat_period8(L)),
+          lo(flat_table<float>(L, period, [&](index_t l) { return lo_l[l]; })),
+          scale(flat_table<float>(L, period, [&](index_t l) { return scale_l[l]; })),
+          base(flat_table<std::int32_t>(L, period, [&](index_t l) { return static_cast<std::int32_t>(l * stride); })) {}
 };
 
 // Offsets of rows [r0, r1) of back-to-back rows (s and y at row 0), as row_tile_offsets.
