@@ -386,3 +386,33 @@ def test_any_memory_layout_gives_the_same_state(exact, dtype):
         assert_same(res, results[0][1])
     if not exact:  # bounded: the certified bound still brackets the score
         assert np.all(results[0][1].upper_bound >= results[0][1].score)
+
+
+def _in_layout(a, layout):
+    if layout == "F":
+        return np.asfortranarray(a)
+    if layout == "strided":  # every other row of a copy: rows not back to back
+        return np.repeat(a, 2, axis=0)[::2]
+    return a
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("bad", ["nan", "inf", "label"])
+def test_float32_gather_checks_every_value(layout, bad):
+    # float32 scores with one-byte labels gather through the one-shot AVX2 kernels, which check
+    # each block after gathering it: a bad value anywhere (first cell, last cell in a partial
+    # vector, middle) must be refused, and clean shards gather alike in every layout.
+    y, s = data(5, n=3001, L=11, dtype=np.float32)
+    ranges = ThresholdTuner(11).update(y, s).candidate_ranges()
+    clean = ranges.gather(y, s)
+    other = ranges.gather(_in_layout(y, layout), _in_layout(s, layout))
+    for a, b in zip(clean.keys + clean.labels, other.keys + other.labels):
+        np.testing.assert_array_equal(np.sort(a), np.sort(b))
+    for i, j in [(0, 0), (3000, 10), (1500, 5)]:
+        yy, ss = y.copy(), s.copy()
+        if bad == "label":
+            yy[i, j] = 2
+        else:
+            ss[i, j] = np.nan if bad == "nan" else np.inf
+        with pytest.raises(ValueError, match="y_true" if bad == "label" else "y_score"):
+            ranges.gather(_in_layout(yy, layout), _in_layout(ss, layout))

@@ -86,7 +86,7 @@ void value_bounds(const Bucket& bucket, const Start& start, std::int32_t first, 
 // other paths give them).
 template <class GatherHits>
 std::vector<Buffer<std::uint32_t>> hits_to_buffers(index_t n, index_t L, bool pooled, int workers,
-                                                   GatherHits&& gather_hits) {
+                                                   InputFlags* checks, GatherHits&& gather_hits) {
     const std::size_t n_out = pooled ? 1 : static_cast<std::size_t>(L);
     const auto W = static_cast<std::size_t>(workers);
     std::vector<gather_avx2::Hits> hits(W);
@@ -100,6 +100,8 @@ std::vector<Buffer<std::uint32_t>> hits_to_buffers(index_t n, index_t L, bool po
         else
             for (std::size_t i = 0; i < h.n; ++i) ++c[h.tags[i] >> 1];
     });
+    if (checks != nullptr)
+        for (const auto& h : hits) checks->add(h.bad_label, h.bad_score);
     std::vector<Buffer<std::uint32_t>> bufs(n_out);
     for (std::size_t l = 0; l < n_out; ++l) {
         std::size_t total = 0;
@@ -132,11 +134,27 @@ std::vector<Buffer<std::uint32_t>> hits_to_buffers(index_t n, index_t L, bool po
 
 // One pass gathering, per label, the pairs whose bucket lies in ranges[l]; `pooled` puts every
 // label's pairs into one buffer (for the shared threshold).
+// Whether collect_ranges reads this input with the AVX2 kernels (float32 scores, one-byte
+// labels, row-major or contiguous columns, an AVX2 CPU): only they honour `checks`.
+template <class S, class Y>
+bool gathers_with_avx2(const StridedMatrix<Y>& y, const StridedMatrix<S>& s) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
+        const bool columns = s.rows_contiguous() && y.rows_contiguous();
+        return (read_by_row(y, s) || columns) && count_avx2::available() && s.cols < (index_t{1} << 30);
+    }
+#endif
+    (void)y, (void)s;
+    return false;
+}
+
+// `checks` (AVX2 kernels only, see gathers_with_avx2): also check every value read, for shards
+// that no histogram pass has checked, and record what was found there.
 template <class S, class Y>
 std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const StridedMatrix<S>& s,
                                                 const std::vector<BucketMap<S>>& maps,
                                                 const std::vector<BucketRange>& ranges, bool pooled,
-                                                int n_threads) {
+                                                int n_threads, InputFlags* checks = nullptr) {
     using K = key_of_t<S>;
     const index_t n = s.rows, L = s.cols;
     const index_t n_out = pooled ? 1 : L;
@@ -166,29 +184,40 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
     if (by_row) bounds_of_ranges(vlo, vhi);
 #if F1TUNE_HAVE_COUNT_AVX2
     if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
-        const bool columns = s.rows_contiguous() && y.rows_contiguous();
-        if ((by_row || columns) && count_avx2::available() && L < (index_t{1} << 30)) {
+        if (gathers_with_avx2(y, s)) {
             if (!by_row) bounds_of_ranges(vlo, vhi);
+            // With `checks`, each block of rows is checked right after it is gathered (in cache).
+            constexpr index_t kCheckBytes = index_t{1} << 16;
             if (by_row && s.row_stride == L && y.row_stride == L) {
                 const gather_avx2::FlatBounds fb(vlo.data(), vhi.data(), L);
-                return detail::hits_to_buffers(n, L, pooled, workers, [&](gather_avx2::Hits& h, index_t b, index_t e) {
-                    gather_avx2::gather_flat(y.data, s.data, L, fb, b, e, h);
+                const index_t block = std::max<index_t>(1, kCheckBytes / (5 * L));
+                return detail::hits_to_buffers(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+                    for (index_t r = b; r < e; r += block) {
+                        const index_t re = std::min(e, r + block);
+                        gather_avx2::gather_flat(y.data, s.data, L, fb, r, re, h);
+                        if (checks != nullptr) gather_avx2::check_values(s.data + r * L, y.data + r * L, (re - r) * L, h);
+                    }
                 });
             }
             if (by_row)
-                return detail::hits_to_buffers(n, L, pooled, workers, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+                return detail::hits_to_buffers(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
                     gather_avx2::gather_rows(y.data, y.row_stride, s.data, s.row_stride, L, vlo.data(), vhi.data(), b,
                                              e, h);
+                    if (checks != nullptr)
+                        for (index_t r = b; r < e; ++r)
+                            gather_avx2::check_values(s.data + r * s.row_stride, y.data + r * y.row_stride, L, h);
                 });
             // Contiguous columns (Fortran order): label by label over blocks of rows.
             const index_t R = detail::block_rows<S, Y>(s);
-            return detail::hits_to_buffers(n, L, pooled, workers, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+            return detail::hits_to_buffers(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
                 for (index_t rb = b; rb < e; rb += R)
                     for (index_t l = 0; l < L; ++l) {
                         const auto u = static_cast<std::size_t>(l);
-                        if (ranges[u].empty()) continue;
-                        gather_avx2::gather_column(y.data + l * y.col_stride + rb, s.data + l * s.col_stride + rb,
-                                                   std::min(e, rb + R) - rb, vlo[u], vhi[u], l, h);
+                        const Y* yc = y.data + l * y.col_stride + rb;
+                        const float* sc = s.data + l * s.col_stride + rb;
+                        const index_t m = std::min(e, rb + R) - rb;
+                        if (!ranges[u].empty()) gather_avx2::gather_column(yc, sc, m, vlo[u], vhi[u], l, h);
+                        if (checks != nullptr) gather_avx2::check_values(sc, yc, m, h);
                     }
             });
         }

@@ -30,6 +30,7 @@ struct Hits {
     std::unique_ptr<float[]> scores;
     std::unique_ptr<std::uint32_t[]> tags;
     std::size_t n = 0, capacity = 0;
+    unsigned bad_label = 0, bad_score = 0;  // from check_values, where a gather checks its input
 
     // Room for `more` further lanes past n (stores write whole 8-lane vectors).
     void reserve_more(std::size_t more) {
@@ -50,6 +51,33 @@ struct Hits {
 // Lanes [0, n) set, for masked reads of a partial group (n < 8).
 F1TUNE_AVX2 inline __m256i first_lanes(index_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<std::int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// The value checks of n contiguous scores and labels into out.bad_score / out.bad_label (a NaN
+// or infinite score; a label above 1), for gathers from shards no histogram pass has checked.
+// fma(s, 0, acc) turns NaN at the first NaN or inf score; the labels' byte-wise maximum must be <= 1.
+template <class Y>
+F1TUNE_AVX2 void check_values(const float* s, const Y* y, index_t n, Hits& out) {
+    static_assert(sizeof(Y) == 1, "one-byte labels");
+    __m256 acc = _mm256_setzero_ps();
+    __m256i top = _mm256_setzero_si256();
+    index_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m256 zero = _mm256_setzero_ps();
+        acc = _mm256_fmadd_ps(_mm256_loadu_ps(s + i), zero, acc);
+        acc = _mm256_fmadd_ps(_mm256_loadu_ps(s + i + 8), zero, acc);
+        acc = _mm256_fmadd_ps(_mm256_loadu_ps(s + i + 16), zero, acc);
+        acc = _mm256_fmadd_ps(_mm256_loadu_ps(s + i + 24), zero, acc);
+        top = _mm256_max_epu8(top, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i)));
+    }
+    unsigned bs = _mm256_movemask_ps(_mm256_cmp_ps(acc, acc, _CMP_UNORD_Q)) != 0;
+    unsigned bl = !_mm256_testz_si256(top, _mm256_set1_epi8(static_cast<char>(0xFE)));
+    for (; i < n; ++i) {
+        bs |= static_cast<unsigned>(is_bad_score(s[i]));
+        bl |= static_cast<unsigned>(is_bad_label(y[i]));
+    }
+    out.bad_score |= bs;
+    out.bad_label |= bl;
 }
 
 // The hit mask (bit k: lo[k] <= s[k] <= hi[k]) of n <= 8 lanes at s (ordered compares: NaN is

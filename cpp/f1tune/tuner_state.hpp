@@ -172,6 +172,14 @@ std::vector<Buffer<key_of_t<S>>> gather_fixed(const StridedMatrix<Y>& y, const S
                                               int n_threads, InputFlags& flags) {
     using K = key_of_t<S>;
     const index_t L = s.cols, n = s.rows;
+    if (gathers_with_avx2(y, s)) {  // one-shot tuning's gather kernels, checking values on the way
+        BucketMap<S> b;
+        b.lo = m.lo;
+        b.scale = m.scale;
+        b.n_buckets = m.nb;
+        return collect_ranges(y, s, std::vector<BucketMap<S>>(static_cast<std::size_t>(L), b), ranges, false,
+                              n_threads, &flags);
+    }
     if (read_by_row(y, s)) {
         // Row-major: rows split among workers, each with its own buffers (merged in order).
         struct Part {
