@@ -14,13 +14,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from _threshold_oracle import micro_dinkelbach
 from f1tune.thresholds import tune_thresholds
 from test_thresholds_exact import assert_global_exact, assert_micro_exact, f_exact
 
 
 def best_cut_exact(y: np.ndarray, s: np.ndarray, beta: float) -> tuple[Fraction, int]:
-    """Exact best F-beta over every cut of one label and the fewest pp reaching it.
+    """Exact best F-beta over every cut of one label and the fewest pp reaching it (negated).
 
     Every cut is scored in float64 (vectorized); the cuts within 1e-9 of the float maximum (far
     above the rounding error) are then compared in exact arithmetic, so the answer is exact.
@@ -28,6 +27,11 @@ def best_cut_exact(y: np.ndarray, s: np.ndarray, beta: float) -> tuple[Fraction,
     u, inv = np.unique(s, return_inverse=True)
     tot = np.bincount(inv.ravel(), minlength=len(u))[::-1]
     pos_at = np.bincount(inv.ravel(), weights=(y.ravel() == 1), minlength=len(u))[::-1].astype(np.int64)
+    return best_cut_of_counts(pos_at, tot, beta)
+
+
+def best_cut_of_counts(pos_at: np.ndarray, tot: np.ndarray, beta: float) -> tuple[Fraction, int]:
+    """best_cut_exact from the positives and totals of each distinct score, highest first."""
     tp = np.r_[0, np.cumsum(pos_at)]
     pp = np.r_[0, np.cumsum(tot)]
     P = int(tp[-1])
@@ -97,29 +101,56 @@ def test_float64_keys_spanning_more_than_63_bits_use_the_comparison_sort():
 
 
 def test_maps_raised_by_a_misleading_sample_stay_exact():
-    # The bucket maps of per-label tuning start where the sample (4096 evenly spaced rows) says the
-    # optimum cannot be; here the sample lies: its positives score high, the other rows' low, so
-    # the true optimum sits below the raised start (in bucket 0) and must still be found.
+    # On inputs of 2^24 elements and more, the bucket maps start where the sample (4096 evenly
+    # spaced rows) says the optimum cannot be; here the sample lies: its positives score high,
+    # the other rows' low, so the true optimum sits below the raised start (in bucket 0) and must
+    # still be found, per label, shared and micro. Scores are multiples of 2^-12 (ties, and
+    # oracles from bincounts instead of sorting 16.8M values).
     rng = np.random.default_rng(9)
-    n, labels = 20000, 3
+    n, labels, steps = 40_000, 420, 4096  # 16.8M elements; 420 x 2048 buckets: no label groups
     sampled = np.zeros(n, dtype=bool)
     sampled[np.arange(4096) * (n - 1) // 4095] = True
-    y = (rng.random((n, labels)) < 0.3).astype(np.uint8)
-    s = rng.uniform(0.0, 0.5, (n, labels))
+    y = (rng.random((n, labels), dtype=np.float32) < 0.3).astype(np.uint8)
+    code = rng.integers(0, steps // 2, (n, labels))  # scores below 0.5
     in_sample = np.broadcast_to(sampled[:, None], y.shape)
-    high = rng.uniform(0.9, 1.0, y.shape)
-    low = rng.uniform(0.05, 0.25, y.shape)
-    s = np.where(in_sample, np.where(y == 1, high, 0.3 * s / 0.5), np.where(y == 1, low, s))
-    s = s.astype(np.float32)
-    assert_labels_exact(y, s, beta=1.0)
-    assert_labels_exact(y, s, beta=3.0)
-    assert_global_exact(y, s, beta=1.0)  # the pooled map is raised the same way
-    glob = tune_thresholds(y, s, average="global")
+    high = rng.integers(int(0.9 * steps), steps, (n, labels))
+    low = rng.integers(int(0.05 * steps), int(0.25 * steps), (n, labels))
+    code = np.where(in_sample, np.where(y == 1, high, code * 3 // 5), np.where(y == 1, low, code))
+    s = (code / steps).astype(np.float32)  # exact in float32
+
+    def cut_counts(c, yy):  # positives and totals of each score, highest first
+        tot = np.bincount(c, minlength=steps)[::-1]
+        return np.bincount(c, weights=yy, minlength=steps)[::-1].astype(np.int64), tot
+
+    for beta in (1.0, 3.0):
+        res = tune_thresholds(y, s, average=None, beta=beta)
+        for j in [0, 1, 209, 419]:
+            pred = s[:, j] >= res.thresholds[j]
+            f, neg_pp = best_cut_of_counts(*cut_counts(code[:, j], y[:, j]), beta)
+            assert f_exact(int((pred & (y[:, j] == 1)).sum()), int(pred.sum()), int(y[:, j].sum()), beta) == f
+            assert int(pred.sum()) == -neg_pp
+            assert res.thresholds[j] < 0.3  # below every sampled negative: the sample was misleading
+    glob = tune_thresholds(y, s, average="global")  # the pooled map is raised the same way
     pred = s >= glob.thresholds[None, :]
     np.testing.assert_array_equal(glob.tp, (pred & (y == 1)).sum(0))
     np.testing.assert_array_equal(glob.tp + glob.fp, pred.sum(0))
-    micro = tune_thresholds(y, s, average="micro")  # its maps are raised by a micro rule of their own
-    assert micro.score == pytest.approx(micro_dinkelbach(y, s, 1.0), abs=1e-12)
+    f, neg_pp = best_cut_of_counts(*cut_counts(code.ravel(), y.ravel()), 1.0)
+    assert f_exact(int(glob.tp.sum()), int((glob.tp + glob.fp).sum()), int(y.sum()), 1.0) == f
+    assert int((glob.tp + glob.fp).sum()) == -neg_pp
+    # micro (maps raised by a micro rule of their own) against Dinkelbach over every label's cuts
+    counts = [cut_counts(code[:, j], y[:, j]) for j in range(labels)]
+    tp = np.array([np.r_[0, np.cumsum(p)] for p, _ in counts])
+    pp = np.array([np.r_[0, np.cumsum(t)] for _, t in counts])
+    P, lam = int(y.sum()), 0.0
+    for _ in range(100):
+        pick = np.argmax(2 * tp - lam * pp, axis=1)  # (1 + b² - lam)·tp - lam·(pp - tp), b = 1
+        rows = np.arange(labels)
+        f = 2 * tp[rows, pick].sum() / (P + pp[rows, pick].sum())
+        if f <= lam:
+            break
+        lam = f
+    micro = tune_thresholds(y, s, average="micro")
+    assert micro.score == pytest.approx(lam, abs=1e-12)
     pred = s >= micro.thresholds[None, :]
     np.testing.assert_array_equal(micro.tp, (pred & (y == 1)).sum(0))
 

@@ -18,7 +18,7 @@ TuneResult tune_global(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, con
     const index_t L = s.cols;
     TuneResult out;
     // As in tune_per_label: a pooled map from where the sample says the shared optimum cannot be.
-    const bool floors = skips_bucket0(y, s, buckets_for_rows(s.rows));
+    const bool floors = raise_maps(y, s);
     const auto maps = floors ? sample_maps(s, true, &y, FloorRule{beta2.value, 0.0}) : sample_maps(s, true);
     const Histograms h = build_histograms(y, s, maps, n_threads, floors);
     out.flags = h.flags;

@@ -161,7 +161,7 @@ TuneResult tune_micro(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, cons
     const index_t L = s.cols;
     // Maps raised where the sample says no micro cut can be (map_floor.hpp): the level is the
     // sample's micro F-beta with every label at its own best cut, a lower bound of its optimum.
-    bool floors = skips_bucket0(y, s, buckets_for_rows(s.rows));
+    bool floors = raise_maps(y, s);
     double level = 0;
     if (floors) {
         std::vector<SampleCut> cuts(static_cast<std::size_t>(L));

@@ -22,7 +22,7 @@ TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, 
     const index_t L = s.cols;
     TuneResult out;
     // Maps that start where the sample says the optimum cannot be, where the pass skips bucket 0.
-    const bool floors = skips_bucket0(y, s, buckets_for_rows(s.rows));
+    const bool floors = raise_maps(y, s);
     const auto maps = floors ? sample_maps(s, false, &y, FloorRule{beta2.value, 0.0}) : sample_maps(s, false);
     std::vector<FbetaObjective> obj(static_cast<std::size_t>(L));
     std::vector<Region> regions(static_cast<std::size_t>(L));
