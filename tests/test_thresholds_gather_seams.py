@@ -176,3 +176,23 @@ def test_second_worker_starts_mid_period(rows, labels):
     assert_labels_exact(y, s, beta=1.0, n_threads=2)
     one = tune_thresholds(y, s, average=None, n_threads=1)
     np.testing.assert_array_equal(tune_thresholds(y, s, average=None, n_threads=2).thresholds, one.thresholds)
+
+
+@pytest.mark.parametrize("average", ["macro", "micro", "global"])
+def test_scores_at_the_largest_double_are_gathered(average):
+    # Found by Hypothesis: with scores up to the largest double, a label's map span overflows
+    # (every score in bucket 0) or is zero, so no finite score reaches bucket 1; the gather's upper
+    # bound then must keep the largest scores (it dropped them: a NaN threshold, wrong counts).
+    big = np.finfo(np.float64).max
+    s = np.array([[-9.97920155e291, big], [big, big], [0.5, big]])
+    for y in (np.zeros((3, 2), np.int8), np.array([[0, 1], [1, 1], [0, 0]], np.int8)):
+        res = tune_thresholds(y, s, average=average)
+        assert not np.isnan(res.thresholds).any()
+        pred = s >= res.thresholds[None, :]
+        np.testing.assert_array_equal(res.tp, (pred & (y == 1)).sum(0))
+        np.testing.assert_array_equal(res.tp + res.fp, pred.sum(0))
+        if average == "macro":
+            for j in range(2):
+                f, neg_pp = best_cut_exact(y[:, j], s[:, j], 1.0)
+                assert f_exact(int(res.tp[j]), int(res.tp[j] + res.fp[j]), int(y[:, j].sum()), 1.0) == f
+                assert int(res.tp[j] + res.fp[j]) == -neg_pp

@@ -67,6 +67,9 @@ void value_bounds(const Bucket& bucket, const Start& start, std::int32_t first, 
                 else ++k;
             }
         }
+        // No finite score reaches bucket b (a map whose span overflowed, or a top bucket below
+        // b): the key after the largest finite one (+inf), so that `hi` keeps the largest scores.
+        if (bucket(from_key<S>(highest)) < b) return static_cast<K>(highest + 1);
         K a = lowest, z = highest;
         while (a < z) {
             const K mid = a + (z - a) / 2;

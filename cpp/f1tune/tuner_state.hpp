@@ -39,6 +39,7 @@ struct FixedMap {
     S edge(index_t b) const {
         using K = key_of_t<S>;
         K lo_k = to_key(-std::numeric_limits<S>::max()), hi_k = to_key(std::numeric_limits<S>::max());
+        if (bucket(from_key<S>(hi_k)) < b) return std::numeric_limits<S>::infinity();  // no finite score gets there
         while (lo_k < hi_k) {
             const K mid = lo_k + (hi_k - lo_k) / 2;
             if (bucket(from_key<S>(mid)) >= b) hi_k = mid;
