@@ -22,7 +22,7 @@
 namespace f1tune {
 
 // The most buckets per label. Fewer when rows are few (buckets_for_rows): per-label work is sized by
-// min(rows, buckets), so that memory stays O(input) at every shape (many labels, few rows).
+// about rows / 16 buckets, so that memory stays O(input) at every shape (many labels, few rows).
 constexpr index_t kTopBuckets = 2048;
 
 // Buckets per label for `rows` rows: a power of two >= rows / 16, at least 16, at most kTopBuckets.

@@ -1,6 +1,9 @@
 // Pass one of the histogram-then-refine search: per label, positives and negatives in
-// nb buckets of the score (bucket_map.hpp: min(rows, kTopBuckets) rounded up to a power of two,
-// so per-label memory follows the input), with the label and score checks on the way.
+// nb buckets of the score (bucket_map.hpp: about rows / 16, 16 to kTopBuckets, so per-label
+// memory follows the input), with the label and score checks on the way. Four ways through:
+// row-major float32 with one-byte labels whose maps start high (map_floor.hpp) skip bucket 0's
+// negatives (row_tile_offsets / flat_offsets); other row-major input scatters tiles of slots
+// two labels at a time; many labels go in label groups; other layouts label by label.
 #pragma once
 
 #include <algorithm>

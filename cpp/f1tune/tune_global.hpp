@@ -4,12 +4,17 @@
 
 #include <vector>
 
+#include "f1tune/counting.hpp"
 #include "f1tune/gather.hpp"
 #include "f1tune/histogram.hpp"
 #include "f1tune/refine.hpp"
 #include "f1tune/tune_common.hpp"
 
 namespace f1tune {
+
+// Up to this many labels, per-label counts at the shared cut come from the histograms and the
+// gathered elements (no third pass over the data); beyond, from a counting pass.
+constexpr index_t kPerLabelCountsUpTo = 4096;
 
 template <class S, class Y>
 TuneResult tune_global(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const Beta2& beta2,
@@ -34,12 +39,25 @@ TuneResult tune_global(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, con
     for (count_t p : pos) P += p;
     const FbetaObjective obj{beta2, P, zero_division};
     const Region g = select_region(pos.data(), tot.data(), NB, 0, 0, obj);
+    out.refine_passes = 1;
+    if (L > kPerLabelCountsUpTo) {
+        // Many labels: one pooled buffer, and the per-label counts from a counting pass (per-label
+        // buffers for every label cost more than that pass at 100,000 labels x 100 rows).
+        auto pooled = collect_ranges(y, s, maps, std::vector<BucketRange>(static_cast<std::size_t>(L), g.range), true,
+                                     n_threads);
+        const Cut<K> c = solve_buffer(pooled[0], g.tp_above, g.pp_above, obj);
+        out.thresholds.assign(static_cast<std::size_t>(L), place_threshold<S>(c));
+        LabelCounts counts = count_at_thresholds(y, s, out.thresholds.data(), n_threads);
+        out.tp = std::move(counts.tp);
+        out.pp = std::move(counts.pp);
+        out.pos = std::move(counts.pos);
+        return out;
+    }
     // Gathered per label (every label the same range), pooled for the search; each label's counts
     // at the shared cut are then its histogram above the range plus its gathered elements at or
     // above the cut's lowest key (the cut's own contract, as the pooled counts tp0 + ... are).
     auto bufs = collect_ranges(y, s, maps, std::vector<BucketRange>(static_cast<std::size_t>(L), g.range), false,
                                n_threads);
-    out.refine_passes = 1;
     Buffer<K> pool;
     std::size_t total = 0;
     for (const auto& b : bufs) total += b.keys.size();
