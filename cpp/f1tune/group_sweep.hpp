@@ -6,7 +6,6 @@
 // one found), and every comparison is exact (objective.hpp).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -64,40 +63,41 @@ private:
 };
 
 // Sorts n (key, label) pairs ascending by key, as 64-bit words (key - kmin) << 1 | label, with an
-// LSD radix sort over the bits of kmax - kmin (11 at a time; a digit every word shares is
-// skipped). Returns false, leaving `out` untouched, when the span does not fit 63 bits (float64
-// keys far apart), for a comparison sort to take over.
+// LSD radix sort over the bits of kmax - kmin (digits of 6 to 11 bits, about log2(n): small
+// buffers, many labels with few rows each, then zero only small count tables; a digit every
+// word shares is skipped). Returns false, leaving `out` untouched, when the span does not fit
+// 63 bits (float64 keys far apart), for a comparison sort to take over.
 template <class K>
 bool radix_sort_pairs(const K* keys, const std::uint8_t* ys, std::size_t n, K kmin, K kmax,
                       std::vector<std::uint64_t>& out, std::vector<std::uint64_t>& scratch) {
     const auto span = static_cast<std::uint64_t>(kmax - kmin);
     if (span >= (std::uint64_t{1} << 63)) return false;
-    constexpr unsigned kDigit = 11;
-    constexpr std::size_t kRadix = std::size_t{1} << kDigit;
+    unsigned digit = 6;
+    while (digit < 11 && (std::size_t{1} << digit) < n) ++digit;
+    const std::size_t radix = std::size_t{1} << digit;
     unsigned bits = 0;
     while (bits < 64 && (span >> bits) != 0) ++bits;
-    const unsigned passes = (bits + kDigit - 1) / kDigit;
+    const unsigned passes = (bits + digit - 1) / digit;
     out.resize(n);
     scratch.resize(n);
     for (std::size_t i = 0; i < n; ++i)
         out[i] = (static_cast<std::uint64_t>(keys[i] - kmin) << 1) | (ys[i] & 1u);
     if (passes == 0) return true;
     // All digit counts in one read; sorting starts above the label bit.
-    std::vector<std::array<std::size_t, kRadix>> count(passes);
-    for (auto& c : count) c.fill(0);
+    std::vector<std::size_t> count(passes * radix, 0);
     for (std::size_t i = 0; i < n; ++i)
-        for (unsigned p = 0; p < passes; ++p) ++count[p][(out[i] >> (1 + kDigit * p)) & (kRadix - 1)];
+        for (unsigned p = 0; p < passes; ++p) ++count[p * radix + ((out[i] >> (1 + digit * p)) & (radix - 1))];
     for (unsigned p = 0; p < passes; ++p) {
-        const unsigned shift = 1 + kDigit * p;
-        auto& c = count[p];
-        if (c[(out[0] >> shift) & (kRadix - 1)] == n) continue;  // one digit value: already in order
+        const unsigned shift = 1 + digit * p;
+        std::size_t* c = count.data() + p * radix;
+        if (c[(out[0] >> shift) & (radix - 1)] == n) continue;  // one digit value: already in order
         std::size_t sum = 0;
-        for (auto& v : c) {
-            const std::size_t here = v;
-            v = sum;
+        for (std::size_t d = 0; d < radix; ++d) {
+            const std::size_t here = c[d];
+            c[d] = sum;
             sum += here;
         }
-        for (std::size_t i = 0; i < n; ++i) scratch[c[(out[i] >> shift) & (kRadix - 1)]++] = out[i];
+        for (std::size_t i = 0; i < n; ++i) scratch[c[(out[i] >> shift) & (radix - 1)]++] = out[i];
         out.swap(scratch);
     }
     return true;
