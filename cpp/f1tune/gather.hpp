@@ -28,6 +28,16 @@ struct Buffer {
     }
 };
 
+// Every label's gathered pairs in one allocation: label l's at [start[l], start[l + 1]) (many
+// labels: one vector pair per label cost more than the gather itself at 100,000 labels).
+template <class K>
+struct Gathered {
+    std::vector<K> keys;
+    std::vector<std::uint8_t> ys;
+    std::vector<std::size_t> start;  // (labels + 1)
+    std::size_t size(std::size_t l) const { return start[l + 1] - start[l]; }
+};
+
 // Bucket range [lo, hi] (inclusive) to gather for one label; empty when hi < lo.
 struct BucketRange {
     index_t lo = 0, hi = -1;
@@ -82,14 +92,37 @@ void value_bounds(const Bucket& bucket, const Start& start, std::int32_t first, 
     hi = last >= top ? inf : from_key<S>(static_cast<K>(lowest_at_least(last + 1) - 1));
 }
 
+// Where hits land: per-label buffers, or one Gathered (sized from the per-label totals first).
+inline void size_outputs(std::vector<Buffer<std::uint32_t>>& out, const std::vector<std::size_t>& totals) {
+    out.resize(totals.size());
+    for (std::size_t l = 0; l < totals.size(); ++l) {
+        out[l].keys.resize(totals[l]);
+        out[l].ys.resize(totals[l]);
+    }
+}
+inline void size_outputs(Gathered<std::uint32_t>& out, const std::vector<std::size_t>& totals) {
+    out.start.assign(totals.size() + 1, 0);
+    for (std::size_t l = 0; l < totals.size(); ++l) out.start[l + 1] = out.start[l] + totals[l];
+    out.keys.resize(out.start.back());
+    out.ys.resize(out.start.back());
+}
+inline void put(std::vector<Buffer<std::uint32_t>>& out, std::size_t l, std::size_t k, std::uint32_t key,
+                std::uint8_t y) {
+    out[l].keys[k] = key;
+    out[l].ys[k] = y;
+}
+inline void put(Gathered<std::uint32_t>& out, std::size_t l, std::size_t k, std::uint32_t key, std::uint8_t y) {
+    out.keys[out.start[l] + k] = key;
+    out.ys[out.start[l] + k] = y;
+}
+
 #if F1TUNE_HAVE_COUNT_AVX2
 // collect_ranges of float32 scores with one-byte labels through the AVX2 kernels: each worker
 // appends the hits of its rows (gather_hits(hits, begin, end), gather_avx2.hpp), then moves them
-// to their labels' buffers at offsets counted beforehand (per label, rows in order, as the
-// other paths give them).
-template <class GatherHits>
-std::vector<Buffer<std::uint32_t>> hits_to_buffers(index_t n, index_t L, bool pooled, int workers,
-                                                   InputFlags* checks, GatherHits&& gather_hits) {
+// to their labels' places (Out: per-label buffers or one Gathered) at offsets counted beforehand
+// (per label, rows in order, as the other paths give them).
+template <class Out, class GatherHits>
+Out place_hits(index_t n, index_t L, bool pooled, int workers, InputFlags* checks, GatherHits&& gather_hits) {
     const std::size_t n_out = pooled ? 1 : static_cast<std::size_t>(L);
     const auto W = static_cast<std::size_t>(workers);
     std::vector<gather_avx2::Hits> hits(W);
@@ -105,17 +138,15 @@ std::vector<Buffer<std::uint32_t>> hits_to_buffers(index_t n, index_t L, bool po
     });
     if (checks != nullptr)
         for (const auto& h : hits) checks->add(h.bad_label, h.bad_score);
-    std::vector<Buffer<std::uint32_t>> bufs(n_out);
-    for (std::size_t l = 0; l < n_out; ++l) {
-        std::size_t total = 0;
+    std::vector<std::size_t> totals(n_out, 0);
+    for (std::size_t l = 0; l < n_out; ++l)
         for (std::size_t w = 0; w < W; ++w) {
             const std::size_t here = at[w][l];
-            at[w][l] = total;
-            total += here;
+            at[w][l] = totals[l];
+            totals[l] += here;
         }
-        bufs[l].keys.resize(total);
-        bufs[l].ys.resize(total);
-    }
+    Out out;
+    size_outputs(out, totals);
     parallel_for(static_cast<index_t>(W), workers, [&](int, index_t wb, index_t we) {
         for (auto w = static_cast<std::size_t>(wb); w < static_cast<std::size_t>(we); ++w) {
             const gather_avx2::Hits& h = hits[w];
@@ -123,20 +154,16 @@ std::vector<Buffer<std::uint32_t>> hits_to_buffers(index_t n, index_t L, bool po
             for (std::size_t i = 0; i < h.n; ++i) {
                 const std::uint32_t tag = h.tags[i];
                 const std::size_t l = pooled ? 0 : tag >> 1;
-                const std::size_t k = pos[l]++;
-                bufs[l].keys[k] = to_key(h.scores[i]);
-                bufs[l].ys[k] = static_cast<std::uint8_t>(tag & 1u);
+                put(out, l, pos[l]++, to_key(h.scores[i]), static_cast<std::uint8_t>(tag & 1u));
             }
         }
     });
-    return bufs;
+    return out;
 }
 #endif
 
 }  // namespace detail
 
-// One pass gathering, per label, the pairs whose bucket lies in ranges[l]; `pooled` puts every
-// label's pairs into one buffer (for the shared threshold).
 // Whether collect_ranges reads this input with the AVX2 kernels (float32 scores, one-byte
 // labels, row-major or contiguous columns, an AVX2 CPU): only they honour `checks`.
 template <class S, class Y>
@@ -151,13 +178,12 @@ bool gathers_with_avx2(const StridedMatrix<Y>& y, const StridedMatrix<S>& s) {
     return false;
 }
 
-// `checks` (AVX2 kernels only, see gathers_with_avx2): also check every value read, for shards
-// that no histogram pass has checked, and record what was found there.
-template <class S, class Y>
-std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const StridedMatrix<S>& s,
-                                                const std::vector<BucketMap<S>>& maps,
-                                                const std::vector<BucketRange>& ranges, bool pooled,
-                                                int n_threads, InputFlags* checks = nullptr) {
+namespace detail {
+
+// collect_ranges into Out: per-label buffers, or one Gathered.
+template <class Out, class S, class Y>
+Out collect_into(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const std::vector<BucketMap<S>>& maps,
+                 const std::vector<BucketRange>& ranges, bool pooled, int n_threads, InputFlags* checks) {
     using K = key_of_t<S>;
     const index_t n = s.rows, L = s.cols;
     const index_t n_out = pooled ? 1 : L;
@@ -194,7 +220,7 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
             if (by_row && s.row_stride == L && y.row_stride == L) {
                 const gather_avx2::FlatBounds fb(vlo.data(), vhi.data(), L);
                 const index_t block = std::max<index_t>(1, kCheckBytes / (5 * L));
-                return detail::hits_to_buffers(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+                return detail::place_hits<Out>(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
                     for (index_t r = b; r < e; r += block) {
                         const index_t re = std::min(e, r + block);
                         gather_avx2::gather_flat(y.data, s.data, L, fb, r, re, h);
@@ -203,7 +229,7 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
                 });
             }
             if (by_row)
-                return detail::hits_to_buffers(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+                return detail::place_hits<Out>(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
                     gather_avx2::gather_rows(y.data, y.row_stride, s.data, s.row_stride, L, vlo.data(), vhi.data(), b,
                                              e, h);
                     if (checks != nullptr)
@@ -212,7 +238,7 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
                 });
             // Contiguous columns (Fortran order): label by label over blocks of rows.
             const index_t R = detail::block_rows<S, Y>(s);
-            return detail::hits_to_buffers(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
+            return detail::place_hits<Out>(n, L, pooled, workers, checks, [&](gather_avx2::Hits& h, index_t b, index_t e) {
                 for (index_t rb = b; rb < e; rb += R)
                     for (index_t l = 0; l < L; ++l) {
                         const auto u = static_cast<std::size_t>(l);
@@ -287,11 +313,49 @@ std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const
             }
         }
     };
-    return accumulate_then_merge(
+    std::vector<Buffer<K>> bufs = accumulate_then_merge(
         n, workers, [&] { return std::vector<Buffer<K>>(static_cast<std::size_t>(n_out)); }, gather_rows,
         [](std::vector<Buffer<K>>& total, const std::vector<Buffer<K>>& part) {
             for (std::size_t i = 0; i < part.size(); ++i) total[i].append(part[i]);
         });
+    if constexpr (std::is_same_v<Out, std::vector<Buffer<K>>>) {
+        return bufs;
+    } else {
+        Out out;
+        std::vector<std::size_t> totals(bufs.size());
+        for (std::size_t l = 0; l < bufs.size(); ++l) totals[l] = bufs[l].keys.size();
+        out.start.assign(totals.size() + 1, 0);
+        for (std::size_t l = 0; l < totals.size(); ++l) out.start[l + 1] = out.start[l] + totals[l];
+        out.keys.reserve(out.start.back());
+        out.ys.reserve(out.start.back());
+        for (const auto& b : bufs) {
+            out.keys.insert(out.keys.end(), b.keys.begin(), b.keys.end());
+            out.ys.insert(out.ys.end(), b.ys.begin(), b.ys.end());
+        }
+        return out;
+    }
+}
+
+}  // namespace detail
+
+// One pass gathering, per label, the pairs whose bucket lies in ranges[l]; `pooled` puts every
+// label's pairs into one buffer (for the shared threshold). `checks` (AVX2 kernels only, see
+// gathers_with_avx2): also check every value read, for shards that no histogram pass has
+// checked, and record what was found there.
+template <class S, class Y>
+std::vector<Buffer<key_of_t<S>>> collect_ranges(const StridedMatrix<Y>& y, const StridedMatrix<S>& s,
+                                                const std::vector<BucketMap<S>>& maps,
+                                                const std::vector<BucketRange>& ranges, bool pooled,
+                                                int n_threads, InputFlags* checks = nullptr) {
+    return detail::collect_into<std::vector<Buffer<key_of_t<S>>>>(y, s, maps, ranges, pooled, n_threads, checks);
+}
+
+// collect_ranges into one Gathered (per label, not pooled).
+template <class S, class Y>
+Gathered<key_of_t<S>> collect_gathered(const StridedMatrix<Y>& y, const StridedMatrix<S>& s,
+                                       const std::vector<BucketMap<S>>& maps, const std::vector<BucketRange>& ranges,
+                                       int n_threads) {
+    return detail::collect_into<Gathered<key_of_t<S>>>(y, s, maps, ranges, false, n_threads, nullptr);
 }
 
 }  // namespace f1tune

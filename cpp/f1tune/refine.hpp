@@ -114,14 +114,14 @@ Cut<K> best_of_groups(const Groups& groups, count_t tp0, count_t pp0, const Obj&
 }
 
 template <class K, class Obj>
-Cut<K> sort_and_sweep(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t pp0, const Obj& obj) {
+Cut<K> sort_and_sweep(const K* keys, const std::uint8_t* ys, std::size_t n, count_t tp0, count_t pp0, const Obj& obj) {
     // Few elements (the usual case: many labels with few rows each) sort on the stack: a heap
     // allocation per label cost more than the sort.
     using Pair = std::pair<K, std::uint8_t>;
     std::array<Pair, kSortBelow> small;
     std::vector<Pair> large(n <= kSortBelow ? 0 : n);
     Pair* v = n <= kSortBelow ? small.data() : large.data();
-    for (std::size_t i = 0; i < n; ++i) v[i] = {buf.keys[i], buf.ys[i]};
+    for (std::size_t i = 0; i < n; ++i) v[i] = {keys[i], ys[i]};
     std::sort(v, v + n, [](const Pair& a, const Pair& b) { return a.first > b.first; });
     GroupSweep<K, Obj> sweep(tp0, pp0, obj);
     for (std::size_t i = 0; i < n;) {
@@ -134,23 +134,34 @@ Cut<K> sort_and_sweep(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t 
     return sweep.best();
 }
 
+template <class K, class Obj>
+Cut<K> sort_and_sweep(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t pp0, const Obj& obj) {
+    return sort_and_sweep(buf.keys.data(), buf.ys.data(), n, tp0, pp0, obj);
+}
+
 }  // namespace detail
 
 // Exact best cut of buf's first n pairs by sorting them whole (group_sweep.hpp), leaving buf as
 // it is; false (cut untouched) when they are too many for the sort's scratch or their keys span
 // too much for the radix sort.
 template <class K, class Obj>
-bool solve_sorted(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t pp0, const Obj& obj, Cut<K>& cut) {
+bool solve_sorted(const K* keys, const std::uint8_t* ys, std::size_t n, count_t tp0, count_t pp0, const Obj& obj,
+                  Cut<K>& cut) {
     if (n <= detail::kSortBelow) {
-        cut = detail::sort_and_sweep(buf, n, tp0, pp0, obj);
+        cut = detail::sort_and_sweep(keys, ys, n, tp0, pp0, obj);
         return true;
     }
     if (n > detail::kRadixAtMost) return false;
-    const auto [lo, hi] = std::minmax_element(buf.keys.begin(), buf.keys.begin() + static_cast<std::ptrdiff_t>(n));
+    const auto [lo, hi] = std::minmax_element(keys, keys + n);
     std::vector<std::uint64_t> words, scratch;
-    if (!detail::radix_sort_pairs(buf.keys.data(), buf.ys.data(), n, *lo, *hi, words, scratch)) return false;
+    if (!detail::radix_sort_pairs(keys, ys, n, *lo, *hi, words, scratch)) return false;
     cut = detail::sweep_sorted_pairs(words, *lo, tp0, pp0, obj);
     return true;
+}
+
+template <class K, class Obj>
+bool solve_sorted(const Buffer<K>& buf, std::size_t n, count_t tp0, count_t pp0, const Obj& obj, Cut<K>& cut) {
+    return solve_sorted(buf.keys.data(), buf.ys.data(), n, tp0, pp0, obj, cut);
 }
 
 // Exact best cut among the cuts of `buf` (scores in a key range; tp0, pp0 count what lies above

@@ -55,15 +55,26 @@ TuneResult tune_per_label(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, 
             for (index_t l = b; l < e; ++l) plan(l, h.pos_of(l), h.tot_of(l), h.nb);
         });
     }
-    auto bufs = collect_ranges(y, s, maps, ranges, false, n_threads);
+    // Every label's candidates in one allocation (per-label vectors cost more with many labels).
+    const Gathered<K> got = collect_gathered(y, s, maps, ranges, n_threads);
     out.refine_passes = 1;
     out.resize_cuts(L);
     const int workers = choose_threads(n_threads, s.rows * L / 16, L);
     parallel_for(L, workers, [&](int, index_t b, index_t e) {
         for (index_t l = b; l < e; ++l) {
             const auto u = static_cast<std::size_t>(l);
-            record_cut<S>(out, u, solve_buffer(bufs[u], regions[u].tp_above, regions[u].pp_above, obj[u]));
-            Buffer<K>().keys.swap(bufs[u].keys);  // free as we go
+            const Region& g = regions[u];
+            Cut<K> cut;
+            if (!solve_sorted(got.keys.data() + got.start[u], got.ys.data() + got.start[u], got.size(u), g.tp_above,
+                              g.pp_above, obj[u], cut)) {
+                Buffer<K> buf;  // too many to sort whole: narrowed in place first
+                buf.keys.assign(got.keys.begin() + static_cast<std::ptrdiff_t>(got.start[u]),
+                                got.keys.begin() + static_cast<std::ptrdiff_t>(got.start[u + 1]));
+                buf.ys.assign(got.ys.begin() + static_cast<std::ptrdiff_t>(got.start[u]),
+                              got.ys.begin() + static_cast<std::ptrdiff_t>(got.start[u + 1]));
+                cut = solve_buffer(buf, g.tp_above, g.pp_above, obj[u]);
+            }
+            record_cut<S>(out, u, cut);
         }
     });
     return out;
