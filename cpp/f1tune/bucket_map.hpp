@@ -104,6 +104,16 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, co
         }
         return map_for_range(qv, hi, nb);
     };
+    // map_of, started no lower than the sample's floor when its labels yl are given (the floor
+    // reads values and labels side by side, so it comes before map_of reorders the values).
+    auto floored_map_of = [&](S* v, const std::uint8_t* yl, index_t k, SampleCut* cut) {
+        if (yl == nullptr || k == 0) return map_of(v, k);
+        const auto [vmin, vmax] = std::minmax_element(v, v + k);
+        const S hi = *vmax;
+        const S floor = map_floor(v, yl, k, *vmin, hi, rule, cut);
+        const BucketMap<S> map = map_of(v, k);
+        return floor > map.lo ? map_for_range(floor, hi, nb) : map;
+    };
     std::vector<BucketMap<S>> maps(static_cast<std::size_t>(L));
     if (shared) {
         std::vector<S> vals;
@@ -116,15 +126,9 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, co
                 vals.push_back(v);
                 if (y != nullptr) labs.push_back(static_cast<std::uint8_t>(static_cast<index_t>((*y)(sample_row(i), l)) & 1));
             }
-        const auto k = static_cast<index_t>(vals.size());
-        S floor = S(0);
-        if (y != nullptr && k > 0) {  // before map_of reorders the values
-            const auto [vmin, vmax] = std::minmax_element(vals.begin(), vals.end());
-            floor = map_floor(vals.data(), labs.data(), k, *vmin, *vmax, rule);
-        }
-        BucketMap<S> map = map_of(vals.data(), k);
-        if (y != nullptr && k > 0 && floor > map.lo) map = map_for_range(floor, *std::max_element(vals.begin(), vals.end()), nb);
-        std::fill(maps.begin(), maps.end(), map);
+        std::fill(maps.begin(), maps.end(),
+                  floored_map_of(vals.data(), y != nullptr ? labs.data() : nullptr, static_cast<index_t>(vals.size()),
+                                 nullptr));
         return maps;
     }
     // Labels in blocks whose sample (m x W values, label-major) stays in L2/L3: each sampled row's
@@ -149,19 +153,10 @@ std::vector<BucketMap<S>> sample_maps(const StridedMatrix<S>& s, bool shared, co
         }
         for (index_t l = l0; l < l1; ++l) {
             const auto u = static_cast<std::size_t>(l - l0);
-            S* v = buf.data() + u * static_cast<std::size_t>(m);
-            const index_t k = count[u];
-            // The floor reads values and labels side by side, before map_of reorders the values.
-            S floor = S(0);
-            const bool floored = y != nullptr && k > 0;
-            if (floored) {
-                const auto [vmin, vmax] = std::minmax_element(v, v + k);
-                floor = map_floor(v, ybuf.data() + u * static_cast<std::size_t>(m), k, *vmin, *vmax, rule,
-                                  cuts != nullptr ? &(*cuts)[static_cast<std::size_t>(l)] : nullptr);
-            }
-            BucketMap<S> map = map_of(v, k);
-            if (floored && floor > map.lo) map = map_for_range(floor, *std::max_element(v, v + k), nb);
-            maps[static_cast<std::size_t>(l)] = map;
+            maps[static_cast<std::size_t>(l)] =
+                floored_map_of(buf.data() + u * static_cast<std::size_t>(m),
+                               y != nullptr ? ybuf.data() + u * static_cast<std::size_t>(m) : nullptr, count[u],
+                               cuts != nullptr ? &(*cuts)[static_cast<std::size_t>(l)] : nullptr);
         }
     }
     return maps;

@@ -2,7 +2,7 @@
 // nb buckets of the score (bucket_map.hpp: about rows / 16, 16 to kTopBuckets, so per-label
 // memory follows the input), with the label and score checks on the way. Four ways through:
 // row-major float32 with one-byte labels whose maps start high (map_floor.hpp) skip bucket 0's
-// negatives (row_tile_offsets / flat_offsets); other row-major input scatters tiles of slots
+// negatives (flat_offsets, rows back to back); other row-major input scatters tiles of slots
 // two labels at a time; many labels go in label groups; other layouts label by label.
 #pragma once
 
@@ -98,7 +98,8 @@ InputFlags grouped_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>&
     return out;
 }
 
-// Whether row_tile_offsets runs here: float32 scores, one-byte labels, an AVX2 CPU.
+// Whether the offset kernel (histogram_avx2::flat_offsets) runs here: float32 scores, one-byte
+// labels, an AVX2 CPU.
 template <class S, class Y>
 bool offsets_available() {
 #if F1TUNE_HAVE_COUNT_AVX2
@@ -107,21 +108,31 @@ bool offsets_available() {
     return false;
 }
 
-// The offsets of row_tile_offsets (histogram_avx2.hpp) for rows [r0, r1): as one flat run where
-// rows are back to back (`flat`), else row by row.
-template <class S, class Y, class Flat>
-index_t row_tile_offsets(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const S* lo, const S* scale, S top,
-                         const Flat* flat, index_t r0, index_t r1, std::uint32_t stride, std::uint32_t* out,
-                         unsigned& bad_label, unsigned& bad_score) {
 #if F1TUNE_HAVE_COUNT_AVX2
-    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1) {
-        if (flat != nullptr)
-            return histogram_avx2::flat_offsets(y.data, s.data, s.cols, *flat, top, r0, r1, out, bad_label, bad_score);
-        return histogram_avx2::row_tile_offsets(y, s, lo, scale, top, r0, r1, stride, out, bad_label, bad_score);
-    }
+using OffsetMaps = histogram_avx2::FlatMaps;
+#else
+struct OffsetMaps {};  // the kernel is AVX2 only: offsets_available() is false
 #endif
-    (void)y, (void)s, (void)lo, (void)scale, (void)top, (void)flat, (void)r0, (void)r1, (void)stride, (void)out;
-    (void)bad_label, (void)bad_score;
+
+template <class S>
+std::unique_ptr<OffsetMaps> offset_maps(const S* lo, const S* scale, index_t L, index_t stride) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float>)
+        return std::make_unique<OffsetMaps>(lo, scale, L, static_cast<std::uint32_t>(stride));
+#endif
+    (void)lo, (void)scale, (void)L, (void)stride;
+    return nullptr;  // not reached: offsets_available() is false
+}
+
+// The offsets of rows [r0, r1) (histogram_avx2::flat_offsets), where offsets_available().
+template <class S, class Y>
+index_t flat_offsets(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, const OffsetMaps& maps, S top, index_t r0,
+                     index_t r1, std::uint32_t* out, unsigned& bad_label, unsigned& bad_score) {
+#if F1TUNE_HAVE_COUNT_AVX2
+    if constexpr (std::is_same_v<S, float> && sizeof(Y) == 1)
+        return histogram_avx2::flat_offsets(y.data, s.data, s.cols, maps, top, r0, r1, out, bad_label, bad_score);
+#endif
+    (void)y, (void)s, (void)maps, (void)top, (void)r0, (void)r1, (void)out, (void)bad_label, (void)bad_score;
     return 0;  // not reached: offsets_available() is false
 }
 
@@ -144,13 +155,14 @@ inline void complete_bucket0(std::uint16_t* hist, index_t L, index_t stride, ind
 
 }  // namespace detail
 
-// Whether build_histograms skips bucket 0's negatives for this input (NB buckets a label), which
-// makes maps that start high (map_floor.hpp) cheaper; elsewhere a crowded bucket 0 would make
-// the increments a chain on one counter.
+// Whether build_histograms skips bucket 0's negatives for this input (NB buckets a label): rows
+// back to back (read as one flat run), float32 with one-byte labels. It makes maps that start
+// high (map_floor.hpp) cheaper; elsewhere a crowded bucket 0 would make the increments a chain
+// on one counter, so other inputs keep the maps' usual start.
 template <class S, class Y>
 bool skips_bucket0(const StridedMatrix<Y>& y, const StridedMatrix<S>& s, index_t NB) {
-    const bool by_row = read_by_row(y, s);
-    return by_row && !detail::grouped(by_row, s.cols, NB) && detail::offsets_available<S, Y>() &&
+    const bool back_to_back = read_by_row(y, s) && s.row_stride == s.cols && y.row_stride == s.cols;
+    return back_to_back && !detail::grouped(true, s.cols, NB) && detail::offsets_available<S, Y>() &&
            s.cols * NB * 2 < (index_t{1} << 32);
 }
 
@@ -226,17 +238,9 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
     // Row-major float32 with one-byte labels: offsets that skip bucket 0's negatives (many, where
     // map_floor raised the maps), one increment for each of the others.
     skip_bucket0 = skip_bucket0 && skips_bucket0(y, s, NB);
-#if F1TUNE_HAVE_COUNT_AVX2
-    using Flat = histogram_avx2::FlatMaps;
-#else
-    using Flat = int;
-#endif
-    std::unique_ptr<Flat> flat;
-#if F1TUNE_HAVE_COUNT_AVX2
-    if constexpr (std::is_same_v<S, float>)
-        if (skip_bucket0 && s.row_stride == L && y.row_stride == L)
-            flat = std::make_unique<Flat>(lo.data(), scale.data(), L, static_cast<std::uint32_t>(NB * 2));
-#endif
+    // The offset kernel's per-position maps, where it runs (skip_bucket0: rows back to back).
+    std::unique_ptr<detail::OffsetMaps> offset_maps;
+    if (skip_bucket0) offset_maps = detail::offset_maps(lo.data(), scale.data(), L, NB * 2);
     auto count_rows = [&](Part& p, index_t b0, index_t e0) {
         // 16-bit counters (4 NB bytes per label), flushed every 65535 rows.
         std::vector<std::uint16_t> h(static_cast<std::size_t>(L * NB * 2), 0);
@@ -249,9 +253,8 @@ Histograms build_histograms(const StridedMatrix<Y>& y, const StridedMatrix<S>& s
             if (skip_bucket0) {
                 for (index_t t0 = c0; t0 < c1; t0 += R) {
                     const index_t t1 = std::min(c1, t0 + R);
-                    const index_t k = detail::row_tile_offsets(y, s, lo.data(), scale.data(), top, flat.get(), t0, t1,
-                                                               static_cast<std::uint32_t>(NB * 2), off.data(),
-                                                               bad_label, bad_score);
+                    const index_t k =
+                        detail::flat_offsets(y, s, *offset_maps, top, t0, t1, off.data(), bad_label, bad_score);
                     std::uint16_t* __restrict hh = h.data();
                     for (index_t i = 0; i < k; ++i) ++hh[off[static_cast<std::size_t>(i)]];
                 }

@@ -87,55 +87,8 @@ inline const std::array<std::array<std::int32_t, 8>, 256>& compress_table() {
 
 }  // namespace detail
 
-// Histogram offsets (label * stride + slot) of rows [r0, r1) of row-major float32 scores with
-// one-byte labels, in row order, leaving out slot 0 (the negatives of bucket 0: their count is
-// what the other slots leave of the rows). Packed without a branch (a lane permutation picked by
-// the 8-bit mask of kept lanes), so a skipped element costs no increment and no misprediction.
-// Returns how many offsets were written to `out` (room for (r1 - r0) * L + 8 needed).
-template <class Y>
-F1TUNE_AVX2 index_t row_tile_offsets(const StridedMatrix<Y>& y, const StridedMatrix<float>& s,
-                                     const float* __restrict lo, const float* __restrict scale, float top, index_t r0,
-                                     index_t r1, std::uint32_t stride, std::uint32_t* __restrict out, unsigned& bad_label,
-                                     unsigned& bad_score) {
-    static_assert(sizeof(Y) == 1, "one-byte labels");
-    const index_t L = s.cols;
-    const auto& table = detail::compress_table();
-    const __m256 vtop = _mm256_set1_ps(top);
-    const __m256i lane_base = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-                                                 _mm256_set1_epi32(static_cast<std::int32_t>(stride)));
-    detail::Checks c;
-    unsigned bl = 0, bs = 0;
-    index_t n = 0;
-    for (index_t r = r0; r < r1; ++r) {
-        const float* __restrict srow = s.data + r * s.row_stride;
-        const Y* __restrict yrow = y.data + r * y.row_stride;
-        index_t l = 0;
-        for (; l + 8 <= L; l += 8) {
-            const __m256i slot = detail::slots8(_mm256_loadu_ps(srow + l), detail::load_labels8(yrow + l),
-                                                _mm256_loadu_ps(lo + l), _mm256_loadu_ps(scale + l), vtop, c);
-            const __m256i off = _mm256_add_epi32(
-                slot, _mm256_add_epi32(lane_base, _mm256_set1_epi32(static_cast<std::int32_t>(l * stride))));
-            const auto keep = static_cast<unsigned>(
-                _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(slot, _mm256_setzero_si256()))));
-            const __m256i perm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(table[keep].data()));
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + n), _mm256_permutevar8x32_epi32(off, perm));
-            n += __builtin_popcount(keep);
-        }
-        for (; l < L; ++l) {
-            std::uint16_t slot;
-            detail::slot1(srow[l], yrow[l], lo[l], scale[l], top, slot, bl, bs);
-            out[n] = static_cast<std::uint32_t>(l) * stride + slot;
-            n += slot != 0;
-        }
-    }
-    c.record(bl, bs);
-    bad_label |= bl;
-    bad_score |= bs;
-    return n;
-}
-
-// row_tile_offsets for rows stored back to back, read as one flat run (flat_period.hpp): per
-// position, label k % L's map and histogram base (k % L) * stride.
+// Per-position maps of a flat run of back-to-back rows (flat_period.hpp): label k % L's map and
+// histogram base (k % L) * stride.
 struct FlatMaps {
     index_t period;
     std::vector<float> lo, scale;
@@ -148,7 +101,11 @@ struct FlatMaps {
           base(flat_table<std::int32_t>(L, period, [&](index_t l) { return static_cast<std::int32_t>(l * stride); })) {}
 };
 
-// Offsets of rows [r0, r1) of back-to-back rows (s and y at row 0), as row_tile_offsets.
+// Histogram offsets (label * stride + slot) of rows [r0, r1) of back-to-back rows (s and y at
+// row 0), in order, leaving out slot 0 (the negatives of bucket 0: their count is what the other
+// slots leave of the rows). Packed without a branch (a lane permutation picked by the 8-bit mask
+// of kept lanes), so a skipped element costs no increment and no misprediction. Returns how many
+// offsets were written to `out` (room for (r1 - r0) * L + 8 needed).
 template <class Y>
 F1TUNE_AVX2 index_t flat_offsets(const Y* y, const float* s, index_t L, const FlatMaps& fm, float top, index_t r0,
                                  index_t r1, std::uint32_t* __restrict out, unsigned& bad_label, unsigned& bad_score) {
